@@ -1,0 +1,43 @@
+# The two commands of the README's Quick start, and a few helpers.
+#   make run    install what is missing, build (Release), start the services
+#   make test   install what is missing, build, run every test
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+CMAKE ?= cmake
+
+.PHONY: all deps deps-build build run build-run test test-unit format clean
+
+all: build
+
+deps-build:
+	@scripts/install-deps.sh build
+
+deps:
+	@scripts/install-deps.sh all
+
+CONFIGURE = $(CMAKE) -S . -B $(BUILD_DIR) -G Ninja \
+  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DOCR_WERROR=ON $(CMAKE_ARGS)
+
+build: deps
+	$(CONFIGURE) -DOCR_BUILD_TESTS=ON -DOCR_BUILD_BENCH=ON >/dev/null
+	$(CMAKE) --build $(BUILD_DIR)
+
+# Only what running needs: no test or benchmark packages.
+run: deps-build
+	@$(MAKE) --no-print-directory build-run
+build-run:
+	$(CONFIGURE) -DOCR_BUILD_TESTS=OFF -DOCR_BUILD_BENCH=OFF >/dev/null
+	$(CMAKE) --build $(BUILD_DIR) --target ocr-model-server
+	@scripts/run-local.sh $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR)

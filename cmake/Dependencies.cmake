@@ -1,0 +1,21 @@
+# Every external dependency, in one place. All come from Debian bookworm packages
+# installed by scripts/install-deps.sh.
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS system)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(simdjson CONFIG REQUIRED)
+find_package(OpenMP REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5)
+pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
+
+if(OCR_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+  find_package(nlohmann_json 3 REQUIRED)
+endif()
+if(OCR_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+  # Header-only libraries that bench/micro/json_bench.cc compares against.
+  find_package(nlohmann_json 3 REQUIRED)
+  find_package(RapidJSON CONFIG REQUIRED)
+endif()

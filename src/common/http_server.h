@@ -1,0 +1,102 @@
+// An asynchronous HTTP/1.1 server (Boost.Beast, C++20 coroutines).
+//
+// Each connection runs as one coroutine on its own strand. The server enforces
+// the header and body limits (413 from Content-Length before the body is
+// read), per-step timeouts, keep-alive and `Expect: 100-continue`; it routes,
+// calls the handler, and is the single seam where every request is logged and
+// handed to the HttpObserver for metrics. Handlers never block: blocking work
+// goes to a pool and is awaited (common/async_call.h).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/http_router.h"
+#include "common/http_types.h"
+
+namespace ocr {
+
+struct HttpServerOptions {
+  std::string host = "0.0.0.0";
+  int port = 8080;  // 0: any free port; see HttpServer::port()
+  int64_t max_body_bytes = 64ll << 20;
+  uint32_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds idle_timeout{75};   // keep-alive wait for a request
+  std::chrono::seconds read_timeout{60};   // reading one request's body
+  std::chrono::seconds write_timeout{60};  // writing one response
+  std::string server_name = "ocr";
+  ErrorBodyFormatter error_body;  // defaults to {"error": m}
+};
+
+// What the seam reports for each finished request.
+struct RequestRecord {
+  std::string_view method;
+  std::string_view route;  // template, or "none"
+  int status = 0;
+  double seconds = 0;
+  uint64_t request_bytes = 0;
+  uint64_t response_bytes = 0;
+  bool inference_route = false;
+  const RequestContext* context = nullptr;  // null if no request was parsed
+};
+
+class HttpObserver {
+ public:
+  virtual ~HttpObserver() = default;
+  // Called on the session's strand after the response was written. Must be
+  // thread-safe across sessions.
+  virtual void OnRequestDone(const RequestRecord& record) = 0;
+};
+
+class HttpServer {
+ public:
+  // `router` and `observer` are not owned and must outlive the server;
+  // `observer` may be null.
+  HttpServer(net::io_context& ioc, HttpServerOptions options,
+             const Router& router, HttpObserver* observer);
+  ~HttpServer();
+
+  // Binds and listens. Returns kUnavailable when the address is taken.
+  Status Listen();
+  // Starts accepting (call after Listen; runs on the io_context's threads).
+  void Start();
+  // The bound port (after Listen).
+  int port() const { return port_; }
+
+  // Graceful shutdown, step 1: close idle keep-alive connections and answer
+  // every request from now on with `Connection: close`. New connections are
+  // still served (readiness probes then see 503) until StopAccepting().
+  void BeginDrain();
+  void StopAccepting();
+  // Requests being read, handled or written now.
+  int InFlight() const { return in_flight_.load(); }
+
+ private:
+  struct Session;
+  net::awaitable<void> AcceptLoop();
+  net::awaitable<void> RunSession(std::shared_ptr<Session> session);
+  net::awaitable<Response> Dispatch(RequestContext& ctx,
+                                    const Router::Match& match);
+  void Finish(const RequestContext* ctx, const Router::Match* match,
+              http::verb method, const Response& res, uint64_t request_bytes,
+              Clock::time_point start);
+
+  net::io_context& ioc_;
+  HttpServerOptions options_;
+  const Router& router_;
+  HttpObserver* observer_;
+  net::ip::tcp::acceptor acceptor_;
+  int port_ = 0;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> in_flight_{0};
+  std::mutex sessions_mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace ocr

@@ -1,0 +1,34 @@
+#include "common/status_http.h"
+
+namespace ocr {
+
+boost::beast::http::status ToHttpStatus(StatusCode code) {
+  using boost::beast::http::status;
+  switch (code) {
+    case StatusCode::kOk:
+      return status::ok;
+    case StatusCode::kInvalidArgument:
+      return status::bad_request;
+    case StatusCode::kNotFound:
+      return status::not_found;
+    case StatusCode::kMethodNotAllowed:
+      return status::method_not_allowed;
+    case StatusCode::kPayloadTooLarge:
+      return status::payload_too_large;
+    case StatusCode::kUnsupportedMediaType:
+      return status::unsupported_media_type;
+    case StatusCode::kUnprocessable:
+      return status::unprocessable_entity;
+    case StatusCode::kUnavailable:
+      return status::service_unavailable;
+    case StatusCode::kDeadlineExceeded:
+      return status::gateway_timeout;
+    case StatusCode::kUnimplemented:
+      return status::not_implemented;
+    case StatusCode::kInternal:
+      return status::internal_server_error;
+  }
+  return status::internal_server_error;
+}
+
+}  // namespace ocr

@@ -1,0 +1,23 @@
+// Facts about the process's environment: usable CPUs (honouring affinity and
+// a cgroup CPU quota, as containers set), and random identifiers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ocr {
+
+// CPUs this process may use: the affinity mask, capped by the cgroup CPU quota
+// (v2 cpu.max or v1 cfs_quota/cfs_period), rounded up, at least 1.
+int AvailableCpus();
+
+// Parses cgroup v2 `cpu.max` ("max 100000" or "150000 100000"): CPUs or none.
+std::optional<double> ParseCgroupV2CpuMax(std::string_view content);
+// Combines an affinity count and an optional quota in CPUs.
+int CpusFromQuota(int affinity_cpus, std::optional<double> quota_cpus);
+
+// A random (version 4) UUID, e.g. "3f0c2a4e-9b1d-4c55-8e2a-7d6f0b1c9e42".
+std::string NewUuid();
+
+}  // namespace ocr

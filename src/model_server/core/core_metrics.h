@@ -1,0 +1,51 @@
+// The inference core's metrics, recorded in one place: KServe's
+// request_{preprocess,predict,postprocess}_seconds histograms, what was
+// recognised (characters, confidence, image size), and pool gauges read from
+// the recognizer at scrape time.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <string>
+
+#include "model_server/core/recognizer.h"
+
+namespace ocr {
+
+class CoreMetrics : public prometheus::Collectable {
+ public:
+  explicit CoreMetrics(prometheus::Registry& registry);
+
+  // Where the pool gauges come from; called at every scrape.
+  void SetStatsSource(std::function<RecognizerStats()> stats,
+                      std::function<bool()> ready);
+
+  void RecordPreprocess(const std::string& model, double seconds);
+  void RecordPredict(const std::string& model, double seconds);
+  void RecordPostprocess(const std::string& model, double seconds);
+  void RecordImage(const std::string& model, const OcrResult& result);
+
+  // Gauges: ocr_queue_depth, ocr_queue_capacity, ocr_engines_busy,
+  // ocr_engines_total, ocr_model_ready.
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  prometheus::Family<prometheus::Histogram>& preprocess_;
+  prometheus::Family<prometheus::Histogram>& predict_;
+  prometheus::Family<prometheus::Histogram>& postprocess_;
+  prometheus::Family<prometheus::Counter>& characters_;
+  prometheus::Family<prometheus::Counter>& images_;
+  prometheus::Family<prometheus::Histogram>& confidence_;
+  prometheus::Family<prometheus::Histogram>& megapixels_;
+
+  mutable std::mutex mu_;
+  std::function<RecognizerStats()> stats_;
+  std::function<bool()> ready_;
+};
+
+}  // namespace ocr

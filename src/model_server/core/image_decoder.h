@@ -1,0 +1,44 @@
+// Image decoding with Leptonica, under explicit limits. The only file besides
+// tesseract_engine.cc that sees Leptonica.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "common/status.h"
+
+struct Pix;  // Leptonica's image
+
+namespace ocr {
+
+struct ImageLimits {
+  int64_t max_pixels = 100'000'000;
+  int max_side = 32767;  // Tesseract's own limit
+};
+
+// A decoded image; owns its PIX. Movable, not copyable.
+class Image {
+ public:
+  Image() = default;
+  explicit Image(Pix* pix);
+  Pix* pix() const { return pix_.get(); }
+  int width() const;
+  int height() const;
+
+ private:
+  struct Deleter {
+    void operator()(Pix* pix) const;
+  };
+  std::unique_ptr<Pix, Deleter> pix_;
+};
+
+// Reads the size from the header (no pixel decoding) and enforces `limits`
+// (kPayloadTooLarge), then decodes. Transparency is flattened onto white.
+// Empty or undecodable input: kInvalidArgument.
+StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits);
+
+// True when the bytes start like an image format Leptonica decodes.
+bool LooksLikeImage(std::string_view bytes);
+
+}  // namespace ocr

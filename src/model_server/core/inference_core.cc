@@ -1,0 +1,204 @@
+#include "model_server/core/inference_core.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace ocr {
+namespace {
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item;
+  }
+  return out;
+}
+
+// Collects the results of one request's images.
+struct Gather {
+  std::mutex mu;
+  std::vector<OcrResult> results;
+  int remaining = 0;
+  Status first_error;
+  InferenceCore::Done done;
+  InferResponse response;
+  CancelFlag cancelled;
+  Clock::time_point start;
+};
+
+}  // namespace
+
+Status CheckLanguage(std::string_view lang,
+                     const std::vector<std::string>& installed) {
+  if (lang.empty()) return InvalidArgumentError("parameter 'lang' is empty");
+  std::string_view rest = lang;
+  while (true) {
+    const auto plus = rest.find('+');
+    const std::string one(rest.substr(0, plus));
+    if (one.empty() ||
+        std::find(installed.begin(), installed.end(), one) == installed.end()) {
+      return InvalidArgumentError("unknown language '" + one + "' in lang '" +
+                                  std::string(lang) +
+                                  "'; installed: " + Join(installed));
+    }
+    if (plus == std::string_view::npos) return OkStatus();
+    rest.remove_prefix(plus + 1);
+  }
+}
+
+InferenceCore::InferenceCore(CoreOptions options,
+                             std::unique_ptr<Recognizer> recognizer,
+                             CoreMetrics* metrics)
+    : options_(std::move(options)),
+      recognizer_(std::move(recognizer)),
+      metrics_(metrics) {
+  metrics_->SetStatsSource([this] { return recognizer_->Stats(); },
+                           [this] { return Ready(); });
+}
+
+InferenceCore::~InferenceCore() {
+  metrics_->SetStatsSource(nullptr, nullptr);
+  Stop();
+}
+
+Status InferenceCore::Start() {
+  RETURN_IF_ERROR(recognizer_->Start());
+  ready_ = !shutting_down_;
+  return OkStatus();
+}
+
+void InferenceCore::BeginShutdown() {
+  shutting_down_ = true;
+  ready_ = false;
+}
+
+void InferenceCore::Stop() {
+  BeginShutdown();
+  recognizer_->Stop();
+}
+
+Status InferenceCore::CheckModel(std::string_view name,
+                                 std::string_view version) const {
+  if (name != options_.model_name) {
+    return NotFoundError("unknown model '" + std::string(name) +
+                         "'; this server serves '" + options_.model_name + "'");
+  }
+  if (!version.empty() && version != options_.model_version) {
+    return NotFoundError("unknown version '" + std::string(version) +
+                         "' of model '" + options_.model_name +
+                         "'; available: '" + options_.model_version + "'");
+  }
+  return OkStatus();
+}
+
+StatusOr<OcrOptions> InferenceCore::ResolveOptions(
+    const RequestedOptions& requested) const {
+  OcrOptions out;
+  out.lang = requested.lang.value_or(options_.default_lang);
+  RETURN_IF_ERROR(CheckLanguage(out.lang, options_.installed_languages));
+  if (requested.psm) {
+    const int64_t psm = *requested.psm;
+    if (psm < 0 || psm > 13 || psm == 2) {
+      return InvalidArgumentError(
+          "parameter 'psm' must be a Tesseract page segmentation mode 0-13 "
+          "other than 2 (not implemented by Tesseract); got " +
+          std::to_string(psm));
+    }
+    out.psm = static_cast<int>(psm);
+  }
+  if (requested.dpi) {
+    const int64_t dpi = *requested.dpi;
+    if (dpi != 0 && (dpi < 70 || dpi > 2400)) {
+      return InvalidArgumentError(
+          "parameter 'dpi' must be between 70 and 2400 (or 0 to use the "
+          "image's own); got " + std::to_string(dpi));
+    }
+    out.dpi = static_cast<int>(dpi);
+  }
+  return out;
+}
+
+Clock::time_point InferenceCore::Deadline(
+    Clock::time_point received, std::optional<int64_t> timeout_us) const {
+  auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(
+      options_.max_timeout);
+  if (timeout_us && *timeout_us > 0 &&
+      *timeout_us < static_cast<int64_t>(timeout.count())) {
+    timeout = std::chrono::microseconds(*timeout_us);
+  }
+  return received + timeout;
+}
+
+void InferenceCore::Infer(InferRequest request, Done done) {
+  const auto start = Clock::now();
+  auto fail = [&](const Status& status) {
+    metrics_->RecordPredict(options_.model_name,
+                            std::chrono::duration<double>(Clock::now() - start)
+                                .count());
+    done(status);
+  };
+  if (shutting_down_) return fail(UnavailableError("server is shutting down"));
+  if (!ready_) return fail(UnavailableError("model is not ready yet"));
+  if (Status s = CheckModel(request.model_name, request.model_version);
+      !s.ok()) {
+    return fail(s);
+  }
+  if (request.images.empty()) {
+    return fail(InvalidArgumentError("the request holds no image"));
+  }
+  StatusOr<OcrOptions> options = ResolveOptions(request.options);
+  if (!options.ok()) return fail(options.status());
+
+  auto gather = std::make_shared<Gather>();
+  const size_t n = request.images.size();
+  gather->results.resize(n);
+  gather->remaining = static_cast<int>(n);
+  gather->done = std::move(done);
+  gather->response.id = std::move(request.id);
+  gather->response.model_name = options_.model_name;
+  gather->cancelled = request.cancelled;
+  gather->start = start;
+
+  std::vector<RecognitionTask> tasks;
+  tasks.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    RecognitionTask task;
+    task.image = std::move(request.images[i]);
+    task.options = *options;
+    task.deadline = request.deadline;
+    task.cancelled = request.cancelled;
+    task.done = [this, gather, i, n](StatusOr<OcrResult> result) {
+      std::unique_lock lock(gather->mu);
+      if (result.ok()) {
+        metrics_->RecordImage(options_.model_name, *result);
+        gather->results[i] = std::move(result).value();
+      } else if (gather->first_error.ok()) {
+        gather->first_error =
+            n > 1 ? result.status().WithPrefix("image " + std::to_string(i))
+                  : result.status();
+        gather->cancelled->store(true);  // the others need not run
+      }
+      if (--gather->remaining > 0) return;
+      lock.unlock();
+      metrics_->RecordPredict(
+          options_.model_name,
+          std::chrono::duration<double>(Clock::now() - gather->start).count());
+      if (!gather->first_error.ok()) {
+        gather->done(gather->first_error);
+      } else {
+        gather->response.results = std::move(gather->results);
+        gather->done(std::move(gather->response));
+      }
+    };
+    tasks.push_back(std::move(task));
+  }
+  if (Status s = recognizer_->Submit(std::move(tasks)); !s.ok()) {
+    metrics_->RecordPredict(options_.model_name,
+                            std::chrono::duration<double>(Clock::now() - start)
+                                .count());
+    gather->done(s);
+  }
+}
+
+}  // namespace ocr

@@ -1,0 +1,79 @@
+// The inference core: model identity, option validation, batching of a
+// request's images across the recognizer, and the core's metrics. Knows no
+// wire format. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model_server/core/core_metrics.h"
+#include "model_server/core/recognizer.h"
+#include "model_server/core/types.h"
+
+namespace ocr {
+
+struct CoreOptions {
+  std::string model_name = "ocr-model";
+  std::string model_version = "1";
+  std::string default_lang = "eng";
+  std::vector<std::string> installed_languages = {"eng"};
+  // Deadline of a request that asks for none, and the most it may ask for.
+  std::chrono::milliseconds max_timeout{60000};
+};
+
+// kInvalidArgument unless every language of `lang` ("eng", "eng+deu") is
+// installed; the message lists the installed ones.
+Status CheckLanguage(std::string_view lang,
+                     const std::vector<std::string>& installed);
+
+class InferenceCore {
+ public:
+  using Done = std::function<void(StatusOr<InferResponse>)>;
+
+  // `metrics` is not owned and must outlive the core.
+  InferenceCore(CoreOptions options, std::unique_ptr<Recognizer> recognizer,
+                CoreMetrics* metrics);
+  ~InferenceCore();
+
+  // Warms the engines; Ready() turns true when it returns OK.
+  Status Start();
+  bool Ready() const { return ready_.load(); }
+  // Graceful shutdown: Ready() turns false and new requests get
+  // kUnavailable; queued and running work continues.
+  void BeginShutdown();
+  // Waits for queued and running recognitions, then stops the engines.
+  void Stop();
+
+  const CoreOptions& options() const { return options_; }
+  CoreMetrics& metrics() { return *metrics_; }
+  RecognizerStats Stats() const { return recognizer_->Stats(); }
+
+  // kNotFound unless `name` (and `version`, when not empty) is served.
+  Status CheckModel(std::string_view name, std::string_view version) const;
+  // Applies defaults and validates (kInvalidArgument naming the problem).
+  StatusOr<OcrOptions> ResolveOptions(const RequestedOptions& requested) const;
+  // The request's deadline: `received` plus the requested timeout, capped at
+  // max_timeout.
+  Clock::time_point Deadline(Clock::time_point received,
+                             std::optional<int64_t> timeout_us) const;
+
+  // Recognises every image of `request` in parallel; `done` is called exactly
+  // once (possibly before Infer returns) with all texts in order, or with the
+  // first error: kInvalidArgument, kNotFound, kPayloadTooLarge, kUnavailable
+  // (not ready, queue full, shutting down), kDeadlineExceeded, kInternal.
+  void Infer(InferRequest request, Done done);
+
+ private:
+  const CoreOptions options_;
+  std::unique_ptr<Recognizer> recognizer_;
+  CoreMetrics* metrics_;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace ocr

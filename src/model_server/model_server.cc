@@ -1,0 +1,158 @@
+#include "model_server/model_server.h"
+
+#include <omp.h>
+
+#include <fstream>
+
+#include "common/logging.h"
+#include "common/status_http.h"
+#include "model_server/core/engine_pool.h"
+#include "model_server/core/tesseract_engine.h"
+#include "model_server/frontend/inference_pipeline.h"
+#include "model_server/frontend/rest_handlers.h"
+
+namespace ocr {
+namespace {
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) out.push_back(text.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+ModelServer::ModelServer(ModelServerOptions options)
+    : options_(std::move(options)) {}
+
+ModelServer::~ModelServer() {
+  ioc_.stop();
+  for (auto& t : io_threads_) {
+    if (t.joinable()) t.join();
+  }
+  // Workers may still post results to the (stopped) io_context: stop them
+  // while it exists.
+  if (core_) core_->Stop();
+}
+
+Status ModelServer::Start() {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(options_.log_level, &level);
+  SetLogLevel(level);
+
+  const auto preload = SplitList(options_.languages);
+  CoreOptions core_options;
+  core_options.model_name = options_.model_name;
+  core_options.model_version = options_.model_version;
+  core_options.default_lang = preload.empty() ? "eng" : preload.front();
+  core_options.installed_languages = InstalledLanguages(options_.tessdata);
+  core_options.max_timeout = std::chrono::milliseconds(
+      static_cast<int64_t>(options_.timeout_seconds * 1000));
+  for (const auto& lang : preload) {
+    // A typo fails at start-up, not at the first request.
+    RETURN_IF_ERROR(CheckLanguage(lang, core_options.installed_languages)
+                        .WithPrefix("--languages (tessdata " +
+                                    options_.tessdata + ")"));
+  }
+
+  EnginePoolOptions pool_options;
+  pool_options.engines = options_.engines;
+  pool_options.max_queue = options_.max_queue;
+  pool_options.preload_languages = preload;
+  pool_options.limits.max_pixels = options_.max_image_pixels;
+  pool_options.limits.max_side = options_.max_image_side;
+
+  http_metrics_ =
+      std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
+  core_metrics_ = std::make_unique<CoreMetrics>(metrics_.registry());
+  metrics_.AddCollector(&process_collector_);
+  metrics_.AddCollector(core_metrics_.get());
+  core_ = std::make_unique<InferenceCore>(
+      core_options,
+      std::make_unique<EnginePool>(pool_options,
+                                   TesseractEngineFactory(options_.tessdata)),
+      core_metrics_.get());
+
+  AddV2Routes(router_, *core_, {"ocr-model-server", OCR_VERSION});
+  AddV1Routes(router_, *core_);
+  router_.Add(http::verb::get, "/metrics",
+              SyncHandler([this](RequestContext& ctx) {
+                Response res{http::status::ok, ctx.request.version()};
+                res.set(http::field::content_type,
+                        "text/plain; version=0.0.4; charset=utf-8");
+                res.body() = metrics_.Serialize();
+                return res;
+              }));
+
+  HttpServerOptions http_options;
+  http_options.host = options_.host;
+  http_options.port = options_.http_port;
+  http_options.max_body_bytes = options_.max_body_bytes;
+  http_options.server_name = "ocr-model-server";
+  http_ = std::make_unique<HttpServer>(ioc_, http_options, router_,
+                                       http_metrics_.get());
+  RETURN_IF_ERROR(http_->Listen());
+  http_->Start();
+  for (int i = 0; i < options_.io_threads; ++i) {
+    io_threads_.emplace_back([this] { ioc_.run(); });
+  }
+  LOG_INFO("listening", {{"port", http_->port()}, {"ready", false}});
+
+  const auto warm_start = Clock::now();
+  RETURN_IF_ERROR(core_->Start());
+  LOG_INFO("ready",
+           {{"port", http_->port()},
+            {"model", options_.model_name},
+            {"engines", options_.engines},
+            {"languages", options_.languages},
+            {"installed_languages", std::to_string(
+                                        core_options.installed_languages.size())},
+            {"tesseract", TesseractVersion()},
+            {"omp_thread_limit", omp_get_thread_limit()},
+            {"warmup_ms", std::chrono::duration<double, std::milli>(
+                              Clock::now() - warm_start)
+                              .count()}});
+  if (!options_.port_file.empty()) {
+    std::ofstream(options_.port_file) << http_->port() << "\n";
+  }
+  return OkStatus();
+}
+
+bool ModelServer::Shutdown() {
+  const auto grace = std::chrono::milliseconds(
+      static_cast<int64_t>(options_.shutdown_grace_seconds * 1000));
+  const auto deadline = Clock::now() + grace;
+  LOG_INFO("shutting down", {{"in_flight", http_->InFlight()},
+                              {"grace_ms", static_cast<int64_t>(grace.count())}});
+  core_->BeginShutdown();
+  http_->BeginDrain();
+  while (http_->InFlight() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Engines may still run recognitions of requests that already timed out.
+  while (core_->Stats().engines_busy > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  http_->StopAccepting();
+  const int left = http_->InFlight();
+  const bool clean = left == 0 && core_->Stats().engines_busy == 0;
+  if (!clean) {
+    LOG_WARNING("grace period over", {{"in_flight", left}});
+    return false;
+  }
+  ioc_.stop();
+  for (auto& t : io_threads_) t.join();
+  io_threads_.clear();
+  core_->Stop();
+  LOG_INFO("stopped", {});
+  return true;
+}
+
+}  // namespace ocr

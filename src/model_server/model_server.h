@@ -1,0 +1,44 @@
+// ocr-model-server assembled: options -> engines, core, routes, HTTP server,
+// metrics; and the graceful shutdown sequence.
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "common/http_server.h"
+#include "common/metrics.h"
+#include "model_server/core/inference_core.h"
+#include "model_server/server_options.h"
+
+namespace ocr {
+
+class ModelServer {
+ public:
+  explicit ModelServer(ModelServerOptions options);
+  ~ModelServer();
+
+  // Listens (live at once), starts the I/O threads, then warms the engines
+  // (ready when they are). Returns an error if either fails.
+  Status Start();
+  int http_port() const { return http_->port(); }
+
+  // Graceful shutdown: readiness turns false, new work is refused (503),
+  // in-flight requests finish within the grace period, then everything
+  // stops. Returns true when everything in flight finished in time.
+  bool Shutdown();
+
+ private:
+  ModelServerOptions options_;
+  Metrics metrics_;
+  ProcessCollector process_collector_;
+  std::unique_ptr<HttpMetrics> http_metrics_;
+  std::unique_ptr<CoreMetrics> core_metrics_;
+  std::unique_ptr<InferenceCore> core_;
+  Router router_;
+  net::io_context ioc_;
+  std::unique_ptr<HttpServer> http_;
+  std::vector<std::thread> io_threads_;
+};
+
+}  // namespace ocr

@@ -1,0 +1,98 @@
+#include "model_server/server_options.h"
+
+#include "common/logging.h"
+#include "common/system_info.h"
+#include "model_server/core/tesseract_engine.h"
+
+namespace ocr {
+
+void ModelServerOptions::RegisterFlags(FlagSet& f) {
+  f.AddString("host", "OCR_HOST", "Address to listen on.", &host);
+  f.AddInt("http-port", "OCR_HTTP_PORT",
+           "HTTP port for the V1 and V2 REST protocols and /metrics (0: any "
+           "free port).",
+           &http_port);
+  f.AddString("port-file", "OCR_PORT_FILE",
+              "Write the bound HTTP port to this file once listening.",
+              &port_file);
+  f.AddInt("io-threads", "OCR_IO_THREADS",
+           "Threads serving HTTP I/O (OCR never runs on them).", &io_threads);
+  f.AddString("model-name", "OCR_MODEL_NAME", "Name the model is served as.",
+              &model_name);
+  f.AddString("model-version", "OCR_MODEL_VERSION",
+              "Version the model is served as.", &model_version);
+  f.AddInt("engines", "OCR_ENGINES",
+           "Warm Tesseract engines (0: one per CPU available to the process, "
+           "honouring the cgroup CPU quota).",
+           &engines);
+  f.AddString("languages", "OCR_LANGUAGES",
+              "Languages preloaded in every engine, comma-separated; the "
+              "first is the default (e.g. eng,deu).",
+              &languages);
+  f.AddString("tessdata", "TESSDATA_PREFIX",
+              "Folder holding *.traineddata (default: Debian's).", &tessdata);
+  f.AddBytes("max-body-bytes", "OCR_MAX_BODY_BYTES",
+             "Largest request body (suffix k, m or g); larger gets 413.",
+             &max_body_bytes);
+  f.AddInt("max-image-pixels", "OCR_MAX_IMAGE_PIXELS",
+           "Largest image in pixels, checked from its header; larger gets "
+           "413.",
+           &max_image_pixels);
+  f.AddInt("max-image-side", "OCR_MAX_IMAGE_SIDE",
+           "Longest image side in pixels (Tesseract's limit is 32767).",
+           &max_image_side);
+  f.AddInt("max-queue", "OCR_MAX_QUEUE",
+           "Images that may wait for an engine; beyond, requests get 503 with "
+           "Retry-After.",
+           &max_queue);
+  f.AddDouble("timeout", "OCR_TIMEOUT_SECONDS",
+              "Request deadline in seconds; clients may ask for less with the "
+              "V2 parameter 'timeout' (microseconds). Past it: 504.",
+              &timeout_seconds);
+  f.AddDouble("shutdown-grace", "OCR_SHUTDOWN_GRACE_SECONDS",
+              "On SIGTERM, how long in-flight requests may take to finish.",
+              &shutdown_grace_seconds);
+  f.AddString("log-level", "OCR_LOG_LEVEL", "debug, info, warning or error.",
+              &log_level);
+}
+
+Status ModelServerOptions::Validate() {
+  if (engines == 0) engines = AvailableCpus();
+  if (tessdata.empty()) tessdata = DefaultTessdataDir();
+  LogLevel level;
+  if (!ParseLogLevel(log_level, &level)) {
+    return InvalidArgumentError("--log-level must be debug, info, warning or "
+                                "error");
+  }
+  if (http_port < 0 || http_port > 65535) {
+    return InvalidArgumentError("--http-port must be 0-65535");
+  }
+  if (io_threads < 1 || io_threads > 64) {
+    return InvalidArgumentError("--io-threads must be 1-64");
+  }
+  if (engines < 1 || engines > 256) {
+    return InvalidArgumentError("--engines must be 1-256 (or 0 for auto)");
+  }
+  if (max_body_bytes < 1024) {
+    return InvalidArgumentError("--max-body-bytes must be at least 1k");
+  }
+  if (max_image_pixels < 1) {
+    return InvalidArgumentError("--max-image-pixels must be positive");
+  }
+  if (max_image_side < 1 || max_image_side > 32767) {
+    return InvalidArgumentError("--max-image-side must be 1-32767");
+  }
+  if (max_queue < 0) return InvalidArgumentError("--max-queue must be >= 0");
+  if (timeout_seconds <= 0) {
+    return InvalidArgumentError("--timeout must be positive");
+  }
+  if (shutdown_grace_seconds < 0) {
+    return InvalidArgumentError("--shutdown-grace must be >= 0");
+  }
+  if (model_name.empty() || languages.empty()) {
+    return InvalidArgumentError("--model-name and --languages must be set");
+  }
+  return OkStatus();
+}
+
+}  // namespace ocr

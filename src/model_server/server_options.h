@@ -1,0 +1,42 @@
+// Every setting of ocr-model-server, with its flag, environment variable and
+// default in one table (RegisterFlags), validated in one place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/options.h"
+
+namespace ocr {
+
+struct ModelServerOptions {
+  // --- Network ---
+  std::string host = "0.0.0.0";
+  int http_port = 8080;
+  std::string port_file;  // written with the bound HTTP port once ready
+  int io_threads = 2;
+
+  // --- Model and engines ---
+  std::string model_name = "ocr-model";
+  std::string model_version = "1";
+  int engines = 0;  // 0: the CPUs available to the process
+  std::string languages = "eng";  // preloaded; the first is the default
+  std::string tessdata;           // default: $TESSDATA_PREFIX or Debian's
+
+  // --- Limits ---
+  int64_t max_body_bytes = 64ll << 20;
+  int64_t max_image_pixels = 100'000'000;
+  int max_image_side = 32767;
+  int max_queue = 64;
+  double timeout_seconds = 60;
+  double shutdown_grace_seconds = 30;
+
+  // --- Logging ---
+  std::string log_level = "info";
+
+  void RegisterFlags(FlagSet& flags);
+  // Fills derived defaults (engines, tessdata) and checks ranges.
+  Status Validate();
+};
+
+}  // namespace ocr

@@ -1,0 +1,163 @@
+// ocr-model-server as a real process, as users and Kubernetes run it: flags
+// and environment, the OpenMP thread limit, request logs, SIGTERM drain.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "support/http_test_client.h"
+#include "support/server_process.h"
+#include "support/testdata.h"
+
+namespace ocr::testing {
+namespace {
+
+using namespace std::chrono_literals;
+const char* kInfer = "/v2/models/ocr-model/infer";
+
+std::string Image(const std::string& name) {
+  return ReadFile(ImagePath(name));
+}
+
+// The JSON log lines whose "msg" is `msg`.
+std::vector<nlohmann::json> LogLines(const std::string& log,
+                                     const std::string& msg) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("msg", "") == msg) out.push_back(j);
+  }
+  return out;
+}
+
+TEST(ModelServerProcessTest, HelpListsEveryFlagWithItsEnvironmentVariable) {
+  int exit_code = -1;
+  const std::string help = RunCommand(
+      std::string(OCR_MODEL_SERVER_BIN) + " --help 2>&1", &exit_code);
+  EXPECT_EQ(exit_code, 0);
+  for (const char* expected :
+       {"--http-port", "OCR_HTTP_PORT", "default: 8080", "--engines",
+        "OCR_ENGINES", "--languages", "OCR_LANGUAGES", "--max-body-bytes",
+        "OCR_MAX_BODY_BYTES", "--max-image-pixels", "default: 100000000",
+        "--max-queue", "--timeout", "default: 60", "--shutdown-grace",
+        "--log-level", "OCR_LOG_LEVEL", "TESSDATA_PREFIX"}) {
+    EXPECT_NE(help.find(expected), std::string::npos) << expected;
+  }
+}
+
+TEST(ModelServerProcessTest, BadConfigurationFailsFastAndSaysWhy) {
+  int exit_code = -1;
+  std::string out = RunCommand(
+      std::string(OCR_MODEL_SERVER_BIN) + " --no-such-flag 2>&1", &exit_code);
+  EXPECT_EQ(exit_code, 2);
+  EXPECT_NE(out.find("unknown flag --no-such-flag"), std::string::npos) << out;
+  out = RunCommand(std::string(OCR_MODEL_SERVER_BIN) + " --engines=lots 2>&1",
+                   &exit_code);
+  EXPECT_EQ(exit_code, 2);
+  EXPECT_NE(out.find("--engines"), std::string::npos) << out;
+
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--languages=eng,klingon"});
+  EXPECT_FALSE(server.WaitReady(10s));
+  EXPECT_EQ(server.WaitExit(5s), 1);
+  EXPECT_NE(server.Log().find("unknown language 'klingon'"), std::string::npos)
+      << server.Log();
+}
+
+// Unless the environment chose a limit, the server runs Tesseract's OpenMP
+// with OMP_THREAD_LIMIT=1, effective for the library (it re-executes itself
+// so libgomp sees the variable when it loads).
+TEST(ModelServerProcessTest, OpenMpIsLimitedToOneThreadPerEngine) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1"},
+                       {"-OMP_THREAD_LIMIT"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  auto ready = LogLines(server.Log(), "ready");
+  ASSERT_EQ(ready.size(), 1u) << server.Log();
+  EXPECT_EQ(ready[0]["omp_thread_limit"], 1);
+  const std::string environ = ReadFile(
+      "/proc/" + std::to_string(server.pid()) + "/environ");
+  EXPECT_NE(environ.find(std::string("OMP_THREAD_LIMIT=1\0", 19)),
+            std::string::npos);
+
+  // A limit the operator set is respected.
+  ServerProcess tuned(OCR_MODEL_SERVER_BIN, {"--engines=1"},
+                      {"OMP_THREAD_LIMIT=3"});
+  ASSERT_TRUE(tuned.WaitReady()) << tuned.Log();
+  EXPECT_EQ(LogLines(tuned.Log(), "ready")[0]["omp_thread_limit"], 3);
+}
+
+TEST(ModelServerProcessTest, EnvironmentConfiguresAndEachRequestIsLogged) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1"},
+                       {"OCR_MODEL_NAME=receipts"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  auto r = HttpPost(server.port(), "/v2/models/receipts/infer",
+                    V2Request({Image("tjs-simple.png")}),
+                    {{"Content-Type", "application/json"},
+                     {"X-Request-ID", "e2e-trace-7"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(HttpPost(server.port(), kInfer, "{}").status, 404);
+
+  std::this_thread::sleep_for(100ms);  // the log line follows the response
+  const auto lines = LogLines(server.Log(), "request");
+  ASSERT_EQ(lines.size(), 2u) << server.Log();
+  const auto& ok = lines[0];
+  EXPECT_EQ(ok["request_id"], "e2e-trace-7");
+  EXPECT_EQ(ok["route"], "/v2/models/{model}/infer");
+  EXPECT_EQ(ok["status"], 200);
+  EXPECT_EQ(ok["images"], 1);
+  EXPECT_EQ(ok["image_bytes"], Image("tjs-simple.png").size());
+  EXPECT_GT(ok["latency_ms"].get<double>(), 0);
+  EXPECT_GT(ok["bytes_in"].get<int>(), 0);
+  EXPECT_TRUE(ok.contains("ts") && ok.contains("level"));
+  EXPECT_EQ(lines[1]["status"], 404);
+}
+
+// SIGTERM: readiness turns false, new work is refused, in-flight requests
+// finish, then the process exits 0.
+TEST(ModelServerProcessTest, SigtermDrainsInFlightRequestsThenExitsZero) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN,
+                       {"--engines=1", "--shutdown-grace=20"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  const int port = server.port();
+  const std::string body = V2Request({Image("pyt-test.png")});
+  std::vector<std::future<HttpResult>> in_flight;
+  for (int i = 0; i < 4; ++i) {
+    in_flight.push_back(std::async(std::launch::async,
+                                   [&] { return HttpPost(port, kInfer, body); }));
+  }
+  // Until all four are queued or running.
+  for (int i = 0; i < 400; ++i) {
+    const std::string m = HttpGet(port, "/metrics").body;
+    if (m.find("ocr_engines_busy 1") != std::string::npos &&
+        m.find("ocr_queue_depth 3") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  server.Signal(SIGTERM);
+  std::this_thread::sleep_for(50ms);
+
+  auto ready = HttpGet(port, "/v2/health/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  auto refused = HttpPost(port, kInfer, body);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_NE(refused.body.find("shutting down"), std::string::npos);
+
+  const std::string expected =
+      RunCommand("tesseract '" + ImagePath("pyt-test.png") +
+                 "' stdout 2>/dev/null");
+  for (auto& f : in_flight) {
+    HttpResult r = f.get();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(nlohmann::json::parse(r.body)["outputs"][0]["data"][0], expected);
+  }
+  EXPECT_EQ(server.WaitExit(15s), 0) << server.Log();
+  EXPECT_EQ(LogLines(server.Log(), "stopped").size(), 1u) << server.Log();
+}
+
+}  // namespace
+}  // namespace ocr::testing

@@ -1,0 +1,47 @@
+// Runs a built server binary as a child process on an ephemeral port, the
+// way a user or Kubernetes would, and waits until it is ready.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ocr::testing {
+
+class ServerProcess {
+ public:
+  // Starts `binary` with `args` plus --http-port=0 --port-file=<tmp>; its
+  // standard error goes to a log file. Environment changes: "K=V" sets,
+  // "-K" unsets.
+  ServerProcess(std::string binary, std::vector<std::string> args,
+                std::vector<std::string> env = {});
+  ~ServerProcess();  // SIGKILLs the child if still running
+
+  // Waits until the port file is written (the server writes it once ready).
+  bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+  void Signal(int signal_number);
+  // Waits for exit; returns the exit code, or nullopt on timeout or when the
+  // child died of a signal (see exited_by_signal()).
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
+  bool exited_by_signal() const { return signaled_; }
+  // What the child wrote to standard error so far.
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool exited_ = false;
+  int status_ = 0;  // from waitpid, once exited_
+  bool signaled_ = false;
+  std::string dir_;
+  std::string port_file_;
+  std::string log_file_;
+};
+
+}  // namespace ocr::testing
