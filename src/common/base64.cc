@@ -57,7 +57,8 @@ std::string Encode(std::string_view bytes) {
 StatusOr<std::string> Decode(std::string_view text) {
   // Strip trailing padding (at most two '='), then whitespace around it.
   size_t end = text.size();
-  while (end > 0 && kDecode[static_cast<uint8_t>(text[end - 1])] == kSpace) --end;
+  while (end > 0 && kDecode[static_cast<uint8_t>(text[end - 1])] == kSpace)
+    --end;
   int pad = 0;
   while (end > 0 && text[end - 1] == '=' && pad < 2) {
     --end;

@@ -23,8 +23,8 @@ bool SplitPath(std::string_view path, std::vector<std::string>* parts) {
 
 }  // namespace
 
-void Router::Add(http::verb method, std::string route_template,
-                 Handler handler, RouteOptions options) {
+void Router::Add(http::verb method, std::string route_template, Handler handler,
+                 RouteOptions options) {
   Route route{method, route_template, {}, std::move(handler), options};
   std::vector<std::string> parts;
   if (!SplitPath(route_template, &parts)) {

@@ -26,8 +26,8 @@ constexpr auto kUseAwaitable = net::use_awaitable;
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_' && c != '.' && c != ':') {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
+        c != '.' && c != ':') {
       return false;
     }
   }
@@ -223,8 +223,8 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
           break;  // peer gone or too slow: nobody to answer
         } else if (ec) {
           close_after = true;
-          res = ErrorResponse(ctx, InvalidArgumentError("malformed HTTP body: " +
-                                                        ec.message()));
+          res = ErrorResponse(ctx, InvalidArgumentError(
+                                       "malformed HTTP body: " + ec.message()));
         } else {
           ctx.request = parser.release();
           request_bytes = ctx.request.body().size();
@@ -274,16 +274,16 @@ net::awaitable<Response> HttpServer::Dispatch(RequestContext& ctx,
   const std::string path(PathOf(ctx.request.target()));
   if (!match.path_known) {
     co_return ErrorResponse(
-        ctx, NotFoundError("no route for " +
-                           std::string(ctx.request.method_string()) + " " +
-                           path));
+        ctx,
+        NotFoundError("no route for " +
+                      std::string(ctx.request.method_string()) + " " + path));
   }
   if (match.handler == nullptr) {
     Response res = ErrorResponse(
         ctx, Status(StatusCode::kMethodNotAllowed,
                     "method " + std::string(ctx.request.method_string()) +
-                        " not allowed on " + path + " (allowed: " +
-                        match.allowed + ")"));
+                        " not allowed on " + path +
+                        " (allowed: " + match.allowed + ")"));
     res.set(http::field::allow, match.allowed);
     co_return res;
   }

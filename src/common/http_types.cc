@@ -50,7 +50,8 @@ Response ErrorResponse(RequestContext& ctx, const Status& status) {
   std::string body = ctx.error_body != nullptr
                          ? (*ctx.error_body)(status.message())
                          : json::ErrorBody(status.message());
-  Response res = JsonResponse(ctx, ToHttpStatus(status.code()), std::move(body));
+  Response res =
+      JsonResponse(ctx, ToHttpStatus(status.code()), std::move(body));
   if (status.code() == StatusCode::kUnavailable) {
     res.set(http::field::retry_after, "1");
   }

@@ -31,10 +31,10 @@ void Log(LogLevel level, std::string_view message,
 
 }  // namespace ocr
 
-#define LOG_DEBUG(...)                                      \
-  do {                                                      \
-    if (::ocr::LogEnabled(::ocr::LogLevel::kDebug))         \
-      ::ocr::Log(::ocr::LogLevel::kDebug, __VA_ARGS__);     \
+#define LOG_DEBUG(...)                                  \
+  do {                                                  \
+    if (::ocr::LogEnabled(::ocr::LogLevel::kDebug))     \
+      ::ocr::Log(::ocr::LogLevel::kDebug, __VA_ARGS__); \
   } while (0)
 #define LOG_INFO(...) ::ocr::Log(::ocr::LogLevel::kInfo, __VA_ARGS__)
 #define LOG_WARNING(...) ::ocr::Log(::ocr::LogLevel::kWarning, __VA_ARGS__)

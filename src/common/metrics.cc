@@ -1,11 +1,11 @@
 #include "common/metrics.h"
 
 #include <dirent.h>
+#include <prometheus/text_serializer.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <fstream>
-#include <prometheus/text_serializer.h>
 #include <sstream>
 
 namespace ocr {
@@ -104,10 +104,9 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
                        MetricType::Gauge, open_fds));
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    out.push_back(Single("process_max_fds",
-                         "Maximum number of open file descriptors.",
-                         MetricType::Gauge,
-                         static_cast<double>(limit.rlim_cur)));
+    out.push_back(
+        Single("process_max_fds", "Maximum number of open file descriptors.",
+               MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
   }
   return out;
 }
@@ -146,8 +145,10 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry,
 
 void HttpMetrics::OnRequestDone(const RequestRecord& r) {
   const std::string method(r.method), handler(r.route);
-  requests_.Add({{"method", method}, {"status", StatusGroup(r.status)},
-                 {"handler", handler}})
+  requests_
+      .Add({{"method", method},
+            {"status", StatusGroup(r.status)},
+            {"handler", handler}})
       .Increment();
   duration_
       .Add({{"method", method}, {"handler", handler}},

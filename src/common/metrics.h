@@ -3,13 +3,14 @@
 // server's one seam (HttpMetrics is the HttpObserver).
 #pragma once
 
-#include <memory>
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/summary.h>
+
+#include <memory>
 #include <string>
 #include <vector>
 

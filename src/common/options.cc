@@ -66,8 +66,8 @@ void FlagSet::AddString(std::string name, std::string env, std::string help,
 
 void FlagSet::AddInt(std::string name, std::string env, std::string help,
                      int64_t* field) {
-  Add({std::move(name), std::move(env), std::move(help),
-       std::to_string(*field), false, [field](std::string_view v) {
+  Add({std::move(name), std::move(env), std::move(help), std::to_string(*field),
+       false, [field](std::string_view v) {
          return ParseInt64(v, field) ? OkStatus()
                                      : InvalidArgumentError("not an integer");
        }});
@@ -75,10 +75,11 @@ void FlagSet::AddInt(std::string name, std::string env, std::string help,
 
 void FlagSet::AddInt(std::string name, std::string env, std::string help,
                      int* field) {
-  Add({std::move(name), std::move(env), std::move(help),
-       std::to_string(*field), false, [field](std::string_view v) {
+  Add({std::move(name), std::move(env), std::move(help), std::to_string(*field),
+       false, [field](std::string_view v) {
          int64_t value;
-         if (!ParseInt64(v, &value) || value < std::numeric_limits<int>::min() ||
+         if (!ParseInt64(v, &value) ||
+             value < std::numeric_limits<int>::min() ||
              value > std::numeric_limits<int>::max()) {
            return InvalidArgumentError("not an integer");
          }
@@ -89,8 +90,8 @@ void FlagSet::AddInt(std::string name, std::string env, std::string help,
 
 void FlagSet::AddBytes(std::string name, std::string env, std::string help,
                        int64_t* field) {
-  Add({std::move(name), std::move(env), std::move(help),
-       std::to_string(*field), false, [field](std::string_view v) {
+  Add({std::move(name), std::move(env), std::move(help), std::to_string(*field),
+       false, [field](std::string_view v) {
          return ParseBytes(v, field)
                     ? OkStatus()
                     : InvalidArgumentError("not a byte size (e.g. 64m)");
@@ -180,8 +181,7 @@ Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
       } else if (i + 1 < argc) {
         value = argv[++i];
       } else {
-        return InvalidArgumentError("flag --" + found->name +
-                                    " needs a value");
+        return InvalidArgumentError("flag --" + found->name + " needs a value");
       }
     }
     RETURN_IF_ERROR(Set(*found, value, "flag --" + found->name));
@@ -197,8 +197,8 @@ std::string FlagSet::Help() const {
     out += "  --" + flag.name + (flag.is_bool ? "" : "=VALUE");
     out += "\n      " + flag.help;
     out += "\n      env: " + (flag.env.empty() ? "-" : flag.env) +
-           "   default: " + (flag.default_text.empty() ? "\"\"" : flag.default_text) +
-           "\n";
+           "   default: " +
+           (flag.default_text.empty() ? "\"\"" : flag.default_text) + "\n";
   }
   out += "  --help\n      Print this help and exit.\n";
   return out;

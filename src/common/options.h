@@ -25,8 +25,7 @@ class FlagSet {
                  std::string* field);
   void AddInt(std::string name, std::string env, std::string help,
               int64_t* field);
-  void AddInt(std::string name, std::string env, std::string help,
-              int* field);
+  void AddInt(std::string name, std::string env, std::string help, int* field);
   // Byte sizes accept a binary suffix: 512k, 64m, 1g (KiB, MiB, GiB).
   void AddBytes(std::string name, std::string env, std::string help,
                 int64_t* field);

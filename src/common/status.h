@@ -20,10 +20,10 @@ enum class StatusCode {
   kPayloadTooLarge,       // 413: body or image over a configured limit
   kUnsupportedMediaType,  // 415: the bytes are not an image
   kUnprocessable,         // 422: a required form field is missing (gateway)
-  kUnavailable,           // 503: not ready, queue full, shutting down, upstream down
-  kDeadlineExceeded,      // 504: the request's deadline passed
-  kUnimplemented,         // 501
-  kInternal,              // 500: a bug or a library failure
+  kUnavailable,  // 503: not ready, queue full, shutting down, upstream down
+  kDeadlineExceeded,  // 504: the request's deadline passed
+  kUnimplemented,     // 501
+  kInternal,          // 500: a bug or a library failure
 };
 
 // Stable snake_case name, used as the `reason` label of error metrics.
@@ -100,9 +100,9 @@ class [[nodiscard]] StatusOr {
 #define OCR_CONCAT(a, b) OCR_CONCAT_INNER(a, b)
 
 // Returns the status from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                \
-  do {                                       \
-    ::ocr::Status ocr_status_ = (expr);      \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::ocr::Status ocr_status_ = (expr);        \
     if (!ocr_status_.ok()) return ocr_status_; \
   } while (0)
 

@@ -57,9 +57,9 @@ Status ModelServer::Start() {
       static_cast<int64_t>(options_.timeout_seconds * 1000));
   for (const auto& lang : preload) {
     // A typo fails at start-up, not at the first request.
-    RETURN_IF_ERROR(CheckLanguage(lang, core_options.installed_languages)
-                        .WithPrefix("--languages (tessdata " +
-                                    options_.tessdata + ")"));
+    RETURN_IF_ERROR(
+        CheckLanguage(lang, core_options.installed_languages)
+            .WithPrefix("--languages (tessdata " + options_.tessdata + ")"));
   }
 
   EnginePoolOptions pool_options;
@@ -107,18 +107,17 @@ Status ModelServer::Start() {
 
   const auto warm_start = Clock::now();
   RETURN_IF_ERROR(core_->Start());
-  LOG_INFO("ready",
-           {{"port", http_->port()},
-            {"model", options_.model_name},
-            {"engines", options_.engines},
-            {"languages", options_.languages},
-            {"installed_languages", std::to_string(
-                                        core_options.installed_languages.size())},
-            {"tesseract", TesseractVersion()},
-            {"omp_thread_limit", omp_get_thread_limit()},
-            {"warmup_ms", std::chrono::duration<double, std::milli>(
-                              Clock::now() - warm_start)
-                              .count()}});
+  LOG_INFO("ready", {{"port", http_->port()},
+                     {"model", options_.model_name},
+                     {"engines", options_.engines},
+                     {"languages", options_.languages},
+                     {"installed_languages",
+                      std::to_string(core_options.installed_languages.size())},
+                     {"tesseract", TesseractVersion()},
+                     {"omp_thread_limit", omp_get_thread_limit()},
+                     {"warmup_ms", std::chrono::duration<double, std::milli>(
+                                       Clock::now() - warm_start)
+                                       .count()}});
   if (!options_.port_file.empty()) {
     std::ofstream(options_.port_file) << http_->port() << "\n";
   }
@@ -129,8 +128,9 @@ bool ModelServer::Shutdown() {
   const auto grace = std::chrono::milliseconds(
       static_cast<int64_t>(options_.shutdown_grace_seconds * 1000));
   const auto deadline = Clock::now() + grace;
-  LOG_INFO("shutting down", {{"in_flight", http_->InFlight()},
-                              {"grace_ms", static_cast<int64_t>(grace.count())}});
+  LOG_INFO("shutting down",
+           {{"in_flight", http_->InFlight()},
+            {"grace_ms", static_cast<int64_t>(grace.count())}});
   core_->BeginShutdown();
   http_->BeginDrain();
   while (http_->InFlight() > 0 && Clock::now() < deadline) {

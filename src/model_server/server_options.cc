@@ -61,8 +61,9 @@ Status ModelServerOptions::Validate() {
   if (tessdata.empty()) tessdata = DefaultTessdataDir();
   LogLevel level;
   if (!ParseLogLevel(log_level, &level)) {
-    return InvalidArgumentError("--log-level must be debug, info, warning or "
-                                "error");
+    return InvalidArgumentError(
+        "--log-level must be debug, info, warning or "
+        "error");
   }
   if (http_port < 0 || http_port > 65535) {
     return InvalidArgumentError("--http-port must be 0-65535");

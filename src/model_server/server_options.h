@@ -19,7 +19,7 @@ struct ModelServerOptions {
   // --- Model and engines ---
   std::string model_name = "ocr-model";
   std::string model_version = "1";
-  int engines = 0;  // 0: the CPUs available to the process
+  int engines = 0;                // 0: the CPUs available to the process
   std::string languages = "eng";  // preloaded; the first is the default
   std::string tessdata;           // default: $TESSDATA_PREFIX or Debian's
 

@@ -19,9 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 const char* kInfer = "/v2/models/ocr-model/infer";
 
-std::string Image(const std::string& name) {
-  return ReadFile(ImagePath(name));
-}
+std::string Image(const std::string& name) { return ReadFile(ImagePath(name)); }
 
 // The JSON log lines whose "msg" is `msg`.
 std::vector<nlohmann::json> LogLines(const std::string& log,
@@ -78,8 +76,8 @@ TEST(ModelServerProcessTest, OpenMpIsLimitedToOneThreadPerEngine) {
   auto ready = LogLines(server.Log(), "ready");
   ASSERT_EQ(ready.size(), 1u) << server.Log();
   EXPECT_EQ(ready[0]["omp_thread_limit"], 1);
-  const std::string environ = ReadFile(
-      "/proc/" + std::to_string(server.pid()) + "/environ");
+  const std::string environ =
+      ReadFile("/proc/" + std::to_string(server.pid()) + "/environ");
   EXPECT_NE(environ.find(std::string("OMP_THREAD_LIMIT=1\0", 19)),
             std::string::npos);
 
@@ -94,10 +92,10 @@ TEST(ModelServerProcessTest, EnvironmentConfiguresAndEachRequestIsLogged) {
   ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1"},
                        {"OCR_MODEL_NAME=receipts"});
   ASSERT_TRUE(server.WaitReady()) << server.Log();
-  auto r = HttpPost(server.port(), "/v2/models/receipts/infer",
-                    V2Request({Image("tjs-simple.png")}),
-                    {{"Content-Type", "application/json"},
-                     {"X-Request-ID", "e2e-trace-7"}});
+  auto r = HttpPost(
+      server.port(), "/v2/models/receipts/infer",
+      V2Request({Image("tjs-simple.png")}),
+      {{"Content-Type", "application/json"}, {"X-Request-ID", "e2e-trace-7"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(HttpPost(server.port(), kInfer, "{}").status, 404);
 
@@ -126,8 +124,8 @@ TEST(ModelServerProcessTest, SigtermDrainsInFlightRequestsThenExitsZero) {
   const std::string body = V2Request({Image("pyt-test.png")});
   std::vector<std::future<HttpResult>> in_flight;
   for (int i = 0; i < 4; ++i) {
-    in_flight.push_back(std::async(std::launch::async,
-                                   [&] { return HttpPost(port, kInfer, body); }));
+    in_flight.push_back(std::async(
+        std::launch::async, [&] { return HttpPost(port, kInfer, body); }));
   }
   // Until all four are queued or running.
   for (int i = 0; i < 400; ++i) {
@@ -147,9 +145,8 @@ TEST(ModelServerProcessTest, SigtermDrainsInFlightRequestsThenExitsZero) {
   EXPECT_EQ(refused.status, 503) << refused.body;
   EXPECT_NE(refused.body.find("shutting down"), std::string::npos);
 
-  const std::string expected =
-      RunCommand("tesseract '" + ImagePath("pyt-test.png") +
-                 "' stdout 2>/dev/null");
+  const std::string expected = RunCommand(
+      "tesseract '" + ImagePath("pyt-test.png") + "' stdout 2>/dev/null");
   for (auto& f : in_flight) {
     HttpResult r = f.get();
     ASSERT_EQ(r.status, 200) << r.body;

@@ -99,8 +99,8 @@ TEST_F(EnginePoolTest, OptionsReachTesseract) {
   auto pool = MakePool(1);
   OcrOptions single_line;
   single_line.psm = 7;
-  auto line = Recognize(*pool, ReadFile(ImagePath("tjs-simple.png")),
-                        single_line);
+  auto line =
+      Recognize(*pool, ReadFile(ImagePath("tjs-simple.png")), single_line);
   ASSERT_TRUE(line.ok());
   EXPECT_EQ(testing::NormalizeSpace(line->text), "Tesseract.js");
   OcrOptions dpi;
@@ -113,8 +113,8 @@ TEST_F(EnginePoolTest, RecognisesInParallelAcrossEngines) {
   const std::string page = ReadFile(ImagePath("pyt-test.png"));
   std::vector<std::future<StatusOr<OcrResult>>> futures;
   for (int i = 0; i < 6; ++i) {
-    futures.push_back(std::async(std::launch::async,
-                                 [&] { return Recognize(*pool, page); }));
+    futures.push_back(
+        std::async(std::launch::async, [&] { return Recognize(*pool, page); }));
   }
   std::string text;
   for (auto& f : futures) {
@@ -146,7 +146,8 @@ TEST_F(EnginePoolTest, AdmitsAllTasksOrNone) {
 TEST_F(EnginePoolTest, DeadlineAndCancellation) {
   auto pool = MakePool(1);
   const std::string page = ReadFile(ImagePath("pyt-test.png"));
-  auto late = Recognize(*pool, page, {}, Clock::now() - std::chrono::seconds(1));
+  auto late =
+      Recognize(*pool, page, {}, Clock::now() - std::chrono::seconds(1));
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.status().code(), StatusCode::kDeadlineExceeded);
 

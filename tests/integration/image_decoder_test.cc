@@ -42,8 +42,8 @@ TEST(ImageDecoderTest, DecodesEveryTestImage) {
 
 TEST(ImageDecoderTest, FlattensTransparencyOntoWhite) {
   const std::string bytes = ReadFile(ImagePath("pyt-test_la.png"));
-  Pix* raw = pixReadMem(reinterpret_cast<const l_uint8*>(bytes.data()),
-                        bytes.size());
+  Pix* raw =
+      pixReadMem(reinterpret_cast<const l_uint8*>(bytes.data()), bytes.size());
   ASSERT_NE(raw, nullptr);
   EXPECT_EQ(pixGetSpp(raw), 4) << "fixture should carry an alpha channel";
   pixDestroy(&raw);
@@ -110,6 +110,26 @@ TEST(ImageDecoderTest, SideLimitIsTesseracts) {
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::kPayloadTooLarge);
   EXPECT_NE(decoded.status().message().find("32767"), std::string::npos);
+}
+
+// A 200-byte GIF may declare a 60000x60000 frame: refused from the header
+// bytes, never decoded (Leptonica's own header read decodes GIFs whole).
+TEST(ImageDecoderTest, GifBombIsRefusedBeforeDecoding) {
+  std::string gif = "GIF89a";
+  gif += std::string("\x10\x00\x10\x00", 4);  // logical screen 16x16
+  gif += std::string("\x00\x00\x00", 3);      // no global colour table
+  gif += std::string("\x21\xf9\x04\x00\x00\x00\x00\x00", 8);  // extension
+  gif += std::string("\x2c\x00\x00\x00\x00", 5);              // frame at 0,0
+  gif += std::string("\x60\xea\x60\xea\x00", 5);              // 60000 x 60000
+  gif += std::string("\x02\x02\x44\x01\x00\x3b", 6);
+  auto decoded = DecodeImage(gif, ImageLimits{});
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kPayloadTooLarge);
+  EXPECT_NE(decoded.status().message().find("60000x60000"), std::string::npos)
+      << decoded.status().message();
+  // Real GIFs still decode.
+  EXPECT_TRUE(
+      DecodeImage(ReadFile(ImagePath("pyt-test.gif")), ImageLimits{}).ok());
 }
 
 TEST(ImageDecoderTest, RandomMutationsNeverCrash) {

@@ -6,7 +6,6 @@
 #include <regex>
 
 #include "common/base64.h"
-
 #include "model_server_fixture.h"
 
 namespace ocr::testing {
@@ -56,8 +55,8 @@ TEST_F(ModelServerApiTest, ServerAndModelMetadata) {
                                 R"([{"name":"output-0","datatype":"BYTES",
                                      "shape":[-1]}])"));
   }
-  for (const char* path :
-       {"/v2/models/ocr-model/ready", "/v2/models/ocr-model/versions/1/ready"}) {
+  for (const char* path : {"/v2/models/ocr-model/ready",
+                           "/v2/models/ocr-model/versions/1/ready"}) {
     auto r = HttpGet(port(), path);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(ParseJson(r.body),
@@ -117,9 +116,9 @@ TEST_F(ModelServerApiTest, VersionedInferAndEveryImageFormat) {
 
 // N images in one input are recognised in parallel and answered in order.
 TEST_F(ModelServerApiTest, BatchAnswersInOrder) {
-  const std::vector<std::string> names = {
-      "pyt-test.png", "tjs-simple.png", "gos-001-helloworld.png",
-      "tjs-simple.jpg", "pyt-test.jpg"};
+  const std::vector<std::string> names = {"pyt-test.png", "tjs-simple.png",
+                                          "gos-001-helloworld.png",
+                                          "tjs-simple.jpg", "pyt-test.jpg"};
   std::vector<std::string> images;
   for (const auto& n : names) images.push_back(Image(n));
   auto r = HttpPost(port(), kInfer, V2Request(images));
@@ -141,8 +140,7 @@ TEST_F(ModelServerApiTest, OptionsAsParameters) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(NormalizeSpace(V2Text(r)), "Tesseract.js");
   // Input-level parameters, numbers as strings, and a dpi.
-  r = HttpPost(port(), kInfer,
-               V2Request({Image("pyt-test.png")}, ""));
+  r = HttpPost(port(), kInfer, V2Request({Image("pyt-test.png")}, ""));
   const std::string plain = V2Text(r);
   std::string with_dpi = V2Request({Image("pyt-test.png")});
   with_dpi.replace(with_dpi.find("\"content_type\""), 0,
@@ -170,35 +168,35 @@ TEST_F(ModelServerApiTest, V1Protocol) {
 }
 
 TEST_F(ModelServerApiTest, MetricsMoveAndPassPromtool) {
-  ASSERT_EQ(HttpPost(port(), kInfer, V2Request({Image("tjs-simple.png")}))
-                .status,
-            200);
+  ASSERT_EQ(
+      HttpPost(port(), kInfer, V2Request({Image("tjs-simple.png")})).status,
+      200);
   ASSERT_EQ(HttpPost(port(), kInfer, "{bad json").status, 400);
   auto r = HttpGet(port(), "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.Header("content-type").find("text/plain"), std::string::npos);
   const std::string& m = r.body;
-  for (const char* expected : {
-           "request_preprocess_seconds_bucket{model_name=\"ocr-model\",le=\"0.005\"}",
-           "request_predict_seconds_bucket{model_name=\"ocr-model\",le=\"60\"}",
-           "request_postprocess_seconds_count{model_name=\"ocr-model\"}",
-           "request_errors_total{model_name=\"ocr-model\",reason=\"invalid_argument\"}",
-           "http_requests_total{handler=\"/v2/models/{model}/infer\",method=\"POST\",status=\"2xx\"}",
-           "http_request_duration_highr_seconds_bucket",
-           "http_request_size_bytes_sum{handler=\"/v2/models/{model}/infer\"}",
-           "ocr_characters_recognized_total{model_name=\"ocr-model\"}",
-           "ocr_mean_word_confidence_bucket",
-           "ocr_image_megapixels_bucket",
-           "ocr_queue_depth 0", "ocr_engines 2", "ocr_engines_busy 0",
-           "ocr_model_ready 1", "process_cpu_seconds_total",
-           "process_resident_memory_bytes", "process_open_fds",
-           "process_max_fds", "process_start_time_seconds"}) {
+  for (const char* expected :
+       {"request_preprocess_seconds_bucket{model_name=\"ocr-model\",le=\"0."
+        "005\"}",
+        "request_predict_seconds_bucket{model_name=\"ocr-model\",le=\"60\"}",
+        "request_postprocess_seconds_count{model_name=\"ocr-model\"}",
+        "request_errors_total{model_name=\"ocr-model\",reason=\"invalid_"
+        "argument\"}",
+        "http_requests_total{handler=\"/v2/models/{model}/"
+        "infer\",method=\"POST\",status=\"2xx\"}",
+        "http_request_duration_highr_seconds_bucket",
+        "http_request_size_bytes_sum{handler=\"/v2/models/{model}/infer\"}",
+        "ocr_characters_recognized_total{model_name=\"ocr-model\"}",
+        "ocr_mean_word_confidence_bucket", "ocr_image_megapixels_bucket",
+        "ocr_queue_depth 0", "ocr_engines 2", "ocr_engines_busy 0",
+        "ocr_model_ready 1", "process_cpu_seconds_total",
+        "process_resident_memory_bytes", "process_open_fds", "process_max_fds",
+        "process_start_time_seconds"}) {
     EXPECT_NE(m.find(expected), std::string::npos) << expected;
   }
   const std::string file = "/tmp/ocr-metrics-" + std::to_string(getpid());
-  {
-    std::ofstream(file) << m;
-  }
+  { std::ofstream(file) << m; }
   int exit_code = -1;
   const std::string lint = RunCommand(
       std::string(PROMTOOL_BIN) + " check metrics < " + file + " 2>&1",

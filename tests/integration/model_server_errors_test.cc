@@ -36,7 +36,8 @@ std::string WithInput(const std::string& input_json) {
 }
 
 TEST_F(ModelServerErrorsTest, MalformedJson) {
-  ExpectError(HttpPost(port(), kInfer, "{\"inputs\": [ "), 400, "not valid JSON");
+  ExpectError(HttpPost(port(), kInfer, "{\"inputs\": [ "), 400,
+              "not valid JSON");
   ExpectError(HttpPost(port(), kInfer, "[1,2,3]"), 400, "JSON object");
   ExpectError(HttpPost(port(), kInfer, ""), 400, "not valid JSON");
 }
@@ -46,26 +47,39 @@ TEST_F(ModelServerErrorsTest, MissingOrWrongInputs) {
   ExpectError(HttpPost(port(), kInfer, "{\"inputs\":[]}"), 400,
               "exactly 1 input");
   const std::string png = base64::Encode(Image("tjs-simple.png"));
-  ExpectError(HttpPost(port(), kInfer,
-                       WithInput(R"({"name":"image","shape":[1],"datatype":"BYTES","data":[")" +
-                                 png + "\"]}")),
-              400, "unknown input 'image'");
-  ExpectError(HttpPost(port(), kInfer,
-                       WithInput(R"({"name":"input-0","shape":[1],"datatype":"FP32","data":[1.0]})")),
-              400, "expected 'BYTES'");
-  ExpectError(HttpPost(port(), kInfer,
-                       WithInput(R"({"name":"input-0","shape":[2],"datatype":"BYTES","data":[")" +
-                                 png + "\"]}")),
-              400, "shape says 2 elements but data holds 1");
-  ExpectError(HttpPost(port(), kInfer,
-                       WithInput(R"({"name":"input-0","shape":[1],"datatype":"BYTES","data":[42]})")),
-              400, "base64-encoded image string");
+  ExpectError(
+      HttpPost(
+          port(), kInfer,
+          WithInput(
+              R"({"name":"image","shape":[1],"datatype":"BYTES","data":[")" +
+              png + "\"]}")),
+      400, "unknown input 'image'");
+  ExpectError(
+      HttpPost(
+          port(), kInfer,
+          WithInput(
+              R"({"name":"input-0","shape":[1],"datatype":"FP32","data":[1.0]})")),
+      400, "expected 'BYTES'");
+  ExpectError(
+      HttpPost(
+          port(), kInfer,
+          WithInput(
+              R"({"name":"input-0","shape":[2],"datatype":"BYTES","data":[")" +
+              png + "\"]}")),
+      400, "shape says 2 elements but data holds 1");
+  ExpectError(
+      HttpPost(
+          port(), kInfer,
+          WithInput(
+              R"({"name":"input-0","shape":[1],"datatype":"BYTES","data":[42]})")),
+      400, "base64-encoded image string");
 }
 
 TEST_F(ModelServerErrorsTest, BadBase64) {
   for (const char* data : {"@@@not*base64", "iVBOR*w0KGgo=", "QQ=QQ"}) {
     const auto body = WithInput(
-        std::string(R"({"name":"input-0","shape":[1],"datatype":"BYTES","data":[")") +
+        std::string(
+            R"({"name":"input-0","shape":[1],"datatype":"BYTES","data":[")") +
         data + "\"]}");
     ExpectError(HttpPost(port(), kInfer, body), 400, "not valid base64");
   }
@@ -74,8 +88,7 @@ TEST_F(ModelServerErrorsTest, BadBase64) {
 TEST_F(ModelServerErrorsTest, UndecodableOrEmptyImage) {
   ExpectError(HttpPost(port(), kInfer, V2Request({"just some text, no image"})),
               400, "not a supported image");
-  ExpectError(HttpPost(port(), kInfer, V2Request({""})), 400,
-              "image is empty");
+  ExpectError(HttpPost(port(), kInfer, V2Request({""})), 400, "image is empty");
   std::string truncated = Image("pyt-test.png");
   truncated.resize(100);
   auto r = HttpPost(port(), kInfer, V2Request({truncated}));
@@ -95,8 +108,9 @@ TEST_F(ModelServerErrorsTest, UnknownModelOrVersion) {
   ExpectError(HttpGet(port(), "/v2/models/ocr-model/versions/7"), 404,
               "unknown version '7'");
   ExpectError(HttpGet(port(), "/v1/models/other"), 404, "unknown model");
-  ExpectError(HttpPost(port(), "/v1/models/other:predict", "{\"instances\":[]}"),
-              404, "unknown model");
+  ExpectError(
+      HttpPost(port(), "/v1/models/other:predict", "{\"instances\":[]}"), 404,
+      "unknown model");
 }
 
 TEST_F(ModelServerErrorsTest, BadOptions) {
@@ -115,7 +129,8 @@ TEST_F(ModelServerErrorsTest, BadOptions) {
 }
 
 TEST_F(ModelServerErrorsTest, UnknownRouteAndMethod) {
-  ExpectError(HttpGet(port(), "/v3/nothing"), 404, "no route for GET /v3/nothing");
+  ExpectError(HttpGet(port(), "/v3/nothing"), 404,
+              "no route for GET /v3/nothing");
   auto r = HttpGet(port(), kInfer);
   ExpectError(r, 405, "not allowed");
   EXPECT_EQ(r.Header("allow"), "POST");
@@ -127,8 +142,7 @@ TEST_F(ModelServerErrorsTest, BodyOverLimitRefusedUnread) {
   const std::string raw =
       "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n"
       "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{";
-  const std::string answer =
-      RawExchange(port(), raw, std::chrono::seconds(10));
+  const std::string answer = RawExchange(port(), raw, std::chrono::seconds(10));
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
   EXPECT_NE(answer.find("exceeds the limit of 1048576 bytes"),
             std::string::npos);
@@ -153,8 +167,7 @@ TEST_F(ModelServerErrorsTest, ImageOverPixelLimit) {
   png += std::string("\x00\x00\x9c\x40\x00\x00\x00\x02", 8);  // 40000 x 2
   png += std::string("\x08\x00\x00\x00\x00\x00\x00\x00\x00", 9);
   png += std::string(64, '\0');
-  ExpectError(HttpPost(port(), kInfer, V2Request({png})), 413,
-              "at most 32767");
+  ExpectError(HttpPost(port(), kInfer, V2Request({png})), 413, "at most 32767");
   std::string big = "\x89PNG\r\n\x1a\n";
   big += std::string("\0\0\0\x0dIHDR", 8);
   big += std::string("\x00\x00\x07\xd0\x00\x00\x07\xd0", 8);  // 2000 x 2000
@@ -173,12 +186,20 @@ TEST_F(ModelServerErrorsTest, DeadlineExceeded) {
 }
 
 TEST_F(ModelServerErrorsTest, ErrorsAreCountedByReason) {
+  const std::string invalid =
+      "request_errors_total{model_name=\"ocr-model\",reason=\"invalid_"
+      "argument\"}";
+  const std::string unknown =
+      "request_errors_total{model_name=\"nope\",reason=\"not_found\"}";
+  const std::string before = HttpGet(port(), "/metrics").body;
   ASSERT_EQ(HttpPost(port(), "/v2/models/nope/infer", "{}").status, 404);
-  const std::string m = HttpGet(port(), "/metrics").body;
-  EXPECT_NE(m.find("request_errors_total{model_name=\"nope\",reason=\"not_found\"}"),
-            std::string::npos);
-  EXPECT_NE(m.find("request_errors_total{model_name=\"ocr-model\",reason=\"invalid_argument\"}"),
-            std::string::npos);
+  ASSERT_EQ(HttpPost(port(), kInfer, "{]").status, 400);
+  ASSERT_EQ(HttpPost(port(), kInfer, "{]").status, 400);
+  // Non-inference routes are not inference errors.
+  ASSERT_EQ(HttpGet(port(), "/v3/nothing").status, 404);
+  const std::string after = HttpGet(port(), "/metrics").body;
+  EXPECT_EQ(MetricValue(after, invalid) - MetricValue(before, invalid), 2);
+  EXPECT_EQ(MetricValue(after, unknown) - MetricValue(before, unknown), 1);
 }
 
 }  // namespace

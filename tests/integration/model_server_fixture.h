@@ -58,6 +58,15 @@ inline std::string CliText(const std::string& name) {
   return RunCommand("tesseract '" + ImagePath(name) + "' stdout 2>/dev/null");
 }
 
+// The value of the sample `series` (name with labels, exactly as exposed) in
+// a Prometheus text exposition; 0 when absent.
+inline double MetricValue(const std::string& exposition,
+                          const std::string& series) {
+  const auto at = exposition.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::stod(exposition.substr(at + series.size() + 2));
+}
+
 inline const char* kInfer = "/v2/models/ocr-model/infer";
 
 }  // namespace ocr::testing

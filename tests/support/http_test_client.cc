@@ -26,16 +26,14 @@ std::string HttpResult::Header(const std::string& lower_name) const {
 
 HttpResult HttpCall(int port, const std::string& method,
                     const std::string& target, std::string body,
-                    const Headers& headers,
-                    std::chrono::milliseconds timeout) {
+                    const Headers& headers, std::chrono::milliseconds timeout) {
   HttpResult result;
   try {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(timeout);
-    stream.connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                      static_cast<uint16_t>(port)));
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                 static_cast<uint16_t>(port)));
     http::request<http::string_body> req;
     req.method_string(method);
     req.target(target);
@@ -81,9 +79,8 @@ std::string RawExchange(int port, const std::string& raw,
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(timeout);
-    stream.connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                      static_cast<uint16_t>(port)));
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                 static_cast<uint16_t>(port)));
     boost::system::error_code write_error;
     // The server may answer and close before taking everything: read anyway.
     net::write(stream, net::buffer(raw), write_error);
@@ -101,9 +98,9 @@ std::string RawExchange(int port, const std::string& raw,
 
 std::string V2Request(const std::vector<std::string>& images,
                       const std::string& extra_input_fields) {
-  std::string body =
-      "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[" +
-      std::to_string(images.size()) + "],\"datatype\":\"BYTES\",\"data\":[";
+  std::string body = "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[" +
+                     std::to_string(images.size()) +
+                     "],\"datatype\":\"BYTES\",\"data\":[";
   for (size_t i = 0; i < images.size(); ++i) {
     if (i > 0) body += ",";
     body += "\"" + base64::Encode(images[i]) + "\"";

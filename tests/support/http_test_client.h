@@ -26,11 +26,10 @@ HttpResult HttpGet(int port, const std::string& target,
 HttpResult HttpPost(int port, const std::string& target, std::string body,
                     const Headers& headers = {
                         {"Content-Type", "application/json"}});
-HttpResult HttpCall(int port, const std::string& method,
-                    const std::string& target, std::string body,
-                    const Headers& headers,
-                    std::chrono::milliseconds timeout =
-                        std::chrono::seconds(60));
+HttpResult HttpCall(
+    int port, const std::string& method, const std::string& target,
+    std::string body, const Headers& headers,
+    std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // Writes `raw` bytes on a new connection and reads whatever the server
 // answers until it closes or `timeout` passes.

@@ -9,7 +9,9 @@ prometheus::MetricFamily Gauge(std::string name, std::string help,
                                double value) {
   prometheus::ClientMetric metric;
   metric.gauge.value = value;
-  return {std::move(name), std::move(help), prometheus::MetricType::Gauge,
+  return {std::move(name),
+          std::move(help),
+          prometheus::MetricType::Gauge,
           {metric}};
 }
 
@@ -88,15 +90,14 @@ std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> out;
   if (!stats_) return out;
   const RecognizerStats s = stats_();
-  out.push_back(Gauge("ocr_queue_depth", "Images waiting for an engine.",
-                      s.queue_depth));
+  out.push_back(
+      Gauge("ocr_queue_depth", "Images waiting for an engine.", s.queue_depth));
   out.push_back(Gauge("ocr_queue_capacity",
                       "Images that may wait before requests are refused.",
                       s.queue_capacity));
   out.push_back(
       Gauge("ocr_engines_busy", "Engines recognising now.", s.engines_busy));
-  out.push_back(
-      Gauge("ocr_engines", "Warm OCR engines.", s.engines_total));
+  out.push_back(Gauge("ocr_engines", "Warm OCR engines.", s.engines_total));
   out.push_back(Gauge("ocr_model_ready", "1 when the model serves requests.",
                       ready_ && ready_() ? 1 : 0));
   return out;

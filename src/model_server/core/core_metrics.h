@@ -4,13 +4,14 @@
 // the recognizer at scrape time.
 #pragma once
 
-#include <functional>
-#include <mutex>
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <functional>
+#include <mutex>
 #include <string>
 
 #include "model_server/core/recognizer.h"

@@ -112,7 +112,8 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
     if (dpi != 0 && (dpi < 70 || dpi > 2400)) {
       return InvalidArgumentError(
           "parameter 'dpi' must be between 70 and 2400 (or 0 to use the "
-          "image's own); got " + std::to_string(dpi));
+          "image's own); got " +
+          std::to_string(dpi));
     }
     out.dpi = static_cast<int>(dpi);
   }
@@ -133,9 +134,9 @@ Clock::time_point InferenceCore::Deadline(
 void InferenceCore::Infer(InferRequest request, Done done) {
   const auto start = Clock::now();
   auto fail = [&](const Status& status) {
-    metrics_->RecordPredict(options_.model_name,
-                            std::chrono::duration<double>(Clock::now() - start)
-                                .count());
+    metrics_->RecordPredict(
+        options_.model_name,
+        std::chrono::duration<double>(Clock::now() - start).count());
     done(status);
   };
   if (shutting_down_) return fail(UnavailableError("server is shutting down"));
@@ -194,9 +195,9 @@ void InferenceCore::Infer(InferRequest request, Done done) {
     tasks.push_back(std::move(task));
   }
   if (Status s = recognizer_->Submit(std::move(tasks)); !s.ok()) {
-    metrics_->RecordPredict(options_.model_name,
-                            std::chrono::duration<double>(Clock::now() - start)
-                                .count());
+    metrics_->RecordPredict(
+        options_.model_name,
+        std::chrono::duration<double>(Clock::now() - start).count());
     gather->done(s);
   }
 }

@@ -30,7 +30,7 @@ class OcrEngine {
 };
 
 // Creates an engine initialised for `lang` ("eng", "eng+deu").
-using EngineFactory =
-    std::function<StatusOr<std::unique_ptr<OcrEngine>>(const std::string& lang)>;
+using EngineFactory = std::function<StatusOr<std::unique_ptr<OcrEngine>>(
+    const std::string& lang)>;
 
 }  // namespace ocr

@@ -14,11 +14,15 @@ namespace {
 class TesseractEngine : public OcrEngine {
  public:
   Status Init(const std::string& tessdata_dir, const std::string& lang) {
-    if (api_.Init(tessdata_dir.c_str(), lang.c_str(),
-                  tesseract::OEM_DEFAULT) != 0) {
+    if (api_.Init(tessdata_dir.c_str(), lang.c_str(), tesseract::OEM_DEFAULT) !=
+        0) {
       return InternalError("Tesseract could not load language '" + lang +
                            "' from " + tessdata_dir);
     }
+    // Tesseract's diagnostics ("Estimating resolution as ...") would break
+    // the one-JSON-object-per-line log on stderr. debug_file is a global
+    // parameter: the same value from every engine, set only at start-up.
+    api_.SetVariable("debug_file", "/dev/null");
     return OkStatus();
   }
 
@@ -55,8 +59,8 @@ class TesseractEngine : public OcrEngine {
       r.width = image.width();
       r.height = image.height();
       r.mean_confidence = api_.MeanTextConf();
-      r.characters = static_cast<int64_t>(std::count_if(
-          r.text.begin(), r.text.end(), [](char c) {
+      r.characters = static_cast<int64_t>(
+          std::count_if(r.text.begin(), r.text.end(), [](char c) {
             const auto u = static_cast<unsigned char>(c);
             // Count code points: skip UTF-8 continuation bytes and spaces.
             return (u & 0xC0) != 0x80 && !std::isspace(u);
@@ -81,8 +85,8 @@ class TesseractEngine : public OcrEngine {
 }  // namespace
 
 EngineFactory TesseractEngineFactory(std::string tessdata_dir) {
-  return [dir = std::move(tessdata_dir)](const std::string& lang)
-             -> StatusOr<std::unique_ptr<OcrEngine>> {
+  return [dir = std::move(tessdata_dir)](
+             const std::string& lang) -> StatusOr<std::unique_ptr<OcrEngine>> {
     auto engine = std::make_unique<TesseractEngine>();
     RETURN_IF_ERROR(engine->Init(dir, lang));
     return std::unique_ptr<OcrEngine>(std::move(engine));

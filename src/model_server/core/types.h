@@ -44,7 +44,7 @@ using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 struct InferRequest {
   std::string id;  // echoed in the response; empty: one is generated
   std::string model_name;
-  std::string model_version;     // empty: the current version
+  std::string model_version;        // empty: the current version
   std::vector<std::string> images;  // encoded image files (PNG, JPEG, ...)
   RequestedOptions options;
   Clock::time_point deadline = Clock::time_point::max();

@@ -18,8 +18,9 @@ StatusOr<element> ParseObject(simdjson::dom::parser& parser,
                               const std::string& body) {
   element doc;
   if (auto error = parser.parse(body).get(doc); error) {
-    return InvalidArgumentError(std::string("request body is not valid JSON: ") +
-                                simdjson::error_message(error));
+    return InvalidArgumentError(
+        std::string("request body is not valid JSON: ") +
+        simdjson::error_message(error));
   }
   if (!doc.is_object()) {
     return InvalidArgumentError("request body must be a JSON object");
@@ -35,8 +36,8 @@ Status ReadIntParam(std::string_view name, element value,
   std::string_view s;
   if (value.get_int64().get(i) == simdjson::SUCCESS) {
     *out = i;
-  } else if (value.get_double().get(d) == simdjson::SUCCESS &&
-             d >= -0x1p63 && d < 0x1p63 &&  // else the cast below is UB
+  } else if (value.get_double().get(d) == simdjson::SUCCESS && d >= -0x1p63 &&
+             d < 0x1p63 &&  // else the cast below is UB
              d == static_cast<double>(static_cast<int64_t>(d))) {
     *out = static_cast<int64_t>(d);
   } else if (value.get_string().get(s) == simdjson::SUCCESS &&
@@ -102,7 +103,8 @@ Status CollectElements(element value, std::vector<element>* out, int depth) {
     out->push_back(value);
     return OkStatus();
   }
-  for (element item : arr) RETURN_IF_ERROR(CollectElements(item, out, depth + 1));
+  for (element item : arr)
+    RETURN_IF_ERROR(CollectElements(item, out, depth + 1));
   return OkStatus();
 }
 
@@ -126,8 +128,7 @@ Status DecodeV2Input(element input, InferRequest* request) {
   }
   if (datatype != "BYTES") {
     return InvalidArgumentError(label + " has datatype '" +
-                                std::string(datatype) +
-                                "'; expected 'BYTES'");
+                                std::string(datatype) + "'; expected 'BYTES'");
   }
   array shape;
   if (obj["shape"].get_array().get(shape) != simdjson::SUCCESS) {
@@ -159,9 +160,9 @@ Status DecodeV2Input(element input, InferRequest* request) {
   }
   if (elements.empty()) return InvalidArgumentError(label + " holds no image");
   for (size_t i = 0; i < elements.size(); ++i) {
-    RETURN_IF_ERROR(DecodeImageString(
-        elements[i], label + " element " + std::to_string(i),
-        &request->images));
+    RETURN_IF_ERROR(DecodeImageString(elements[i],
+                                      label + " element " + std::to_string(i),
+                                      &request->images));
   }
   element params;
   if (obj["parameters"].get(params) == simdjson::SUCCESS && !params.is_null()) {
@@ -214,9 +215,10 @@ StatusOr<InferRequest> DecodeV2InferRequest(const std::string& body) {
       std::string_view name;
       if (output["name"].get_string().get(name) != simdjson::SUCCESS ||
           name != kOutputName) {
-        return InvalidArgumentError("unknown requested output; the model's "
-                                    "output is '" +
-                                    std::string(kOutputName) + "'");
+        return InvalidArgumentError(
+            "unknown requested output; the model's "
+            "output is '" +
+            std::string(kOutputName) + "'");
       }
     }
   }
@@ -264,8 +266,7 @@ StatusOr<InferRequest> DecodeV1PredictRequest(const std::string& body) {
   for (element instance : instances) {
     const std::string what = "instance " + std::to_string(i++);
     element b64 = instance;
-    if (instance.is_object() &&
-        instance["b64"].get(b64) != simdjson::SUCCESS) {
+    if (instance.is_object() && instance["b64"].get(b64) != simdjson::SUCCESS) {
       return InvalidArgumentError(what + " is an object without 'b64'");
     }
     RETURN_IF_ERROR(DecodeImageString(b64, what, &request.images));

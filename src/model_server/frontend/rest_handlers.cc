@@ -1,7 +1,8 @@
+#include "model_server/frontend/rest_handlers.h"
+
 #include "common/json_writer.h"
 #include "model_server/frontend/inference_pipeline.h"
 #include "model_server/frontend/json_codec.h"
-#include "model_server/frontend/rest_handlers.h"
 
 namespace ocr {
 namespace {
@@ -30,9 +31,9 @@ std::string ReadyJson(const std::string& name, bool ready) {
 
 void AddV2Routes(Router& router, InferenceCore& core,
                  const ServerIdentity& identity) {
-  std::string server_metadata = "{\"name\":" + json::Quote(identity.name) +
-                                ",\"version\":" + json::Quote(identity.version) +
-                                ",\"extensions\":[]}";
+  std::string server_metadata =
+      "{\"name\":" + json::Quote(identity.name) +
+      ",\"version\":" + json::Quote(identity.version) + ",\"extensions\":[]}";
   router.Add(http::verb::get, "/v2",
              SyncHandler([server_metadata](RequestContext& ctx) {
                return JsonResponse(ctx, http::status::ok, server_metadata);
@@ -45,21 +46,21 @@ void AddV2Routes(Router& router, InferenceCore& core,
              SyncHandler([&core](RequestContext& ctx) {
                const bool ready = core.Ready();
                return JsonResponse(
-                   ctx, ready ? http::status::ok
-                              : http::status::service_unavailable,
+                   ctx,
+                   ready ? http::status::ok : http::status::service_unavailable,
                    ready ? "{\"ready\":true}" : "{\"ready\":false}");
              }));
 
   // Each model route exists with and without /versions/{version}.
   for (const std::string prefix :
        {"/v2/models/{model}", "/v2/models/{model}/versions/{version}"}) {
-    router.Add(http::verb::post, prefix + "/infer",
-               [&core](RequestContext& ctx) {
-                 return RunInference(ctx, core, ctx.Param("version"),
-                                     &DecodeV2InferRequest,
-                                     &EncodeV2InferResponse);
-               },
-               RouteOptions{.inference = true});
+    router.Add(
+        http::verb::post, prefix + "/infer",
+        [&core](RequestContext& ctx) {
+          return RunInference(ctx, core, ctx.Param("version"),
+                              &DecodeV2InferRequest, &EncodeV2InferResponse);
+        },
+        RouteOptions{.inference = true});
     router.Add(http::verb::get, prefix + "/ready",
                SyncHandler([&core](RequestContext& ctx) {
                  const std::string model(ctx.Param("model"));
@@ -73,38 +74,37 @@ void AddV2Routes(Router& router, InferenceCore& core,
                                            : http::status::service_unavailable,
                                      ReadyJson(model, ready));
                }));
-    router.Add(http::verb::get, prefix,
-               SyncHandler([&core](RequestContext& ctx) {
-                 if (Status s = core.CheckModel(ctx.Param("model"),
-                                                ctx.Param("version"));
-                     !s.ok()) {
-                   return ErrorResponse(ctx, s);
-                 }
-                 return JsonResponse(ctx, http::status::ok,
-                                     ModelMetadataJson(core.options()));
-               }));
+    router.Add(
+        http::verb::get, prefix, SyncHandler([&core](RequestContext& ctx) {
+          if (Status s =
+                  core.CheckModel(ctx.Param("model"), ctx.Param("version"));
+              !s.ok()) {
+            return ErrorResponse(ctx, s);
+          }
+          return JsonResponse(ctx, http::status::ok,
+                              ModelMetadataJson(core.options()));
+        }));
   }
 }
 
 void AddV1Routes(Router& router, InferenceCore& core) {
-  router.Add(http::verb::get, "/",
-             SyncHandler([](RequestContext& ctx) {
+  router.Add(http::verb::get, "/", SyncHandler([](RequestContext& ctx) {
                return JsonResponse(ctx, http::status::ok,
                                    "{\"status\":\"alive\"}");
              }));
-  router.Add(http::verb::get, "/v1/models",
-             SyncHandler([&core](RequestContext& ctx) {
-               return JsonResponse(
-                   ctx, http::status::ok,
-                   "{\"models\":[" + json::Quote(core.options().model_name) +
-                       "]}");
-             }));
-  router.Add(http::verb::post, "/v1/models/{model}:predict",
-             [&core](RequestContext& ctx) {
-               return RunInference(ctx, core, "", &DecodeV1PredictRequest,
-                                   &EncodeV1PredictResponse);
-             },
-             RouteOptions{.inference = true});
+  router.Add(
+      http::verb::get, "/v1/models", SyncHandler([&core](RequestContext& ctx) {
+        return JsonResponse(
+            ctx, http::status::ok,
+            "{\"models\":[" + json::Quote(core.options().model_name) + "]}");
+      }));
+  router.Add(
+      http::verb::post, "/v1/models/{model}:predict",
+      [&core](RequestContext& ctx) {
+        return RunInference(ctx, core, "", &DecodeV1PredictRequest,
+                            &EncodeV1PredictResponse);
+      },
+      RouteOptions{.inference = true});
   router.Add(http::verb::get, "/v1/models/{model}",
              SyncHandler([&core](RequestContext& ctx) {
                const std::string model(ctx.Param("model"));
@@ -112,10 +112,10 @@ void AddV1Routes(Router& router, InferenceCore& core) {
                  return ErrorResponse(ctx, s);
                }
                const bool ready = core.Ready();
-               return JsonResponse(ctx,
-                                   ready ? http::status::ok
-                                         : http::status::service_unavailable,
-                                   ReadyJson(model, ready));
+               return JsonResponse(
+                   ctx,
+                   ready ? http::status::ok : http::status::service_unavailable,
+                   ReadyJson(model, ready));
              }));
 }
 
