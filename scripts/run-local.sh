@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Starts the services as local processes on their default ports, waits until
-# they are ready, prints where to reach them, and stops them on Ctrl-C.
+# Starts the model service and the gateway as local processes, waits until
+# both are ready, prints where to reach them, and stops both on Ctrl-C.
 # Usage: scripts/run-local.sh [BUILD_DIR]
-# Environment: MODEL_PORT (default 8080), plus any OCR_* setting of the
-# model server (see `ocr-model-server --help`).
+# Environment: MODEL_PORT (default 8080), GATEWAY_PORT (default 8001), and any
+# OCR_* / GATEWAY_* setting of the services (see their --help).
 set -euo pipefail
 build_dir=${1:-build}
 model_port=${MODEL_PORT:-8080}
+gateway_port=${GATEWAY_PORT:-8001}
 model_bin="$build_dir/src/model_server/ocr-model-server"
-[ -x "$model_bin" ] || { echo "run-local: $model_bin not built" >&2; exit 1; }
+gateway_bin="$build_dir/src/gateway/ocr-gateway"
+for bin in "$model_bin" "$gateway_bin"; do
+  [ -x "$bin" ] || { echo "run-local: $bin is not built" >&2; exit 1; }
+done
 
 run_dir=$(mktemp -d /tmp/ocr-run.XXXXXX)
 pids=()
@@ -24,34 +28,46 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# wait_ready NAME PORT_FILE PID
+wait_ready() {
+  for _ in $(seq 1 400); do
+    [ -s "$2" ] && return 0
+    if ! kill -0 "$3" 2>/dev/null; then
+      echo "run-local: $1 exited; see its log above" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+  echo "run-local: $1 not ready after 20 s" >&2
+  exit 1
+}
+
 "$model_bin" --http-port="$model_port" --port-file="$run_dir/model.port" &
 pids+=($!)
+wait_ready "the model service" "$run_dir/model.port" "${pids[0]}"
 
-for _ in $(seq 1 200); do
-  [ -s "$run_dir/model.port" ] && break
-  if ! kill -0 "${pids[0]}" 2>/dev/null; then
-    echo "run-local: the model server exited; see its log above" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
-[ -s "$run_dir/model.port" ] || { echo "run-local: model server not ready" >&2; exit 1; }
+"$gateway_bin" --port="$gateway_port" --port-file="$run_dir/gateway.port" \
+  --model-url="http://127.0.0.1:$model_port" &
+pids+=($!)
+wait_ready "the gateway" "$run_dir/gateway.port" "${pids[1]}"
 
-sample="${SAMPLE_IMAGE:-../shared/testdata/images/pyt-test.png}"
+sample="${SAMPLE_IMAGE:-$(cd "$(dirname "$0")/.." && pwd)/../shared/testdata/images/pyt-test.png}"
+gw="http://127.0.0.1:$gateway_port"
+model="http://127.0.0.1:$model_port"
 cat <<INFO
 
-  Model service (KServe V1/V2 REST)  http://127.0.0.1:$model_port/v2
-    health    http://127.0.0.1:$model_port/v2/health/ready
-    metadata  http://127.0.0.1:$model_port/v2/models/ocr-model
-    metrics   http://127.0.0.1:$model_port/metrics
+  OCR is running.
+    Web page       $gw/
+    API            POST $gw/gateway/ocr   (multipart, field image_file)
+    API docs       $gw/docs   ($gw/openapi.json)
+    Metrics        $gw/metrics   and   $model/metrics
+    Model (KServe) $model/v2/models/ocr-model
 
   Try it:
-    printf '{"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES","data":["%s"]}]}' \\
-      "\$(base64 -w0 $sample)" |
-      curl -s -H 'Content-Type: application/json' --data-binary @- \\
-      http://127.0.0.1:$model_port/v2/models/ocr-model/infer
+    curl -F image_file=@$sample $gw/gateway/ocr
+    curl -H 'Accept: text/plain' -F image_file=@$sample '$gw/gateway/ocr?psm=3'
 
-  Ctrl-C stops everything.
+  Ctrl-C stops both.
 
 INFO
 wait -n "${pids[@]}" || true

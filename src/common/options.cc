@@ -1,5 +1,6 @@
 #include "common/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -125,6 +126,25 @@ void FlagSet::AddBool(std::string name, std::string env, std::string help,
        }});
 }
 
+void FlagSet::AddList(std::string name, std::string env, std::string help,
+                      std::string* field) {
+  Flag flag{std::move(name),
+            std::move(env),
+            std::move(help),
+            *field,
+            false,
+            [field](std::string_view v) {
+              *field = std::string(v);
+              return OkStatus();
+            }};
+  flag.append = [field](std::string_view v) {
+    *field += ",";
+    *field += v;
+    return OkStatus();
+  };
+  Add(std::move(flag));
+}
+
 Status FlagSet::Set(const Flag& flag, std::string_view value,
                     std::string_view from) {
   Status s = flag.set(value);
@@ -143,6 +163,7 @@ Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
       RETURN_IF_ERROR(Set(flag, v, "environment " + flag.env));
     }
   }
+  std::vector<const Flag*> seen;  // flags already given on the command line
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -183,6 +204,12 @@ Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
       } else {
         return InvalidArgumentError("flag --" + found->name + " needs a value");
       }
+    }
+    const bool again = std::find(seen.begin(), seen.end(), found) != seen.end();
+    seen.push_back(found);
+    if (again && found->append) {
+      RETURN_IF_ERROR(found->append(value));
+      continue;
     }
     RETURN_IF_ERROR(Set(*found, value, "flag --" + found->name));
   }

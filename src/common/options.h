@@ -33,6 +33,10 @@ class FlagSet {
                  double* field);
   void AddBool(std::string name, std::string env, std::string help,
                bool* field);
+  // A comma-separated list: the environment variable holds the whole list;
+  // on the command line the flag may repeat, each adding items.
+  void AddList(std::string name, std::string env, std::string help,
+               std::string* field);
 
   // Applies environment values, then `--name=value`, `--name value` and, for
   // booleans, `--name` / `--no-name`. Returns kInvalidArgument on unknown flags
@@ -50,6 +54,8 @@ class FlagSet {
     std::string default_text;
     bool is_bool = false;
     std::function<Status(std::string_view)> set;
+    // For lists: the value to set when the flag repeats on the command line.
+    std::function<Status(std::string_view)> append = nullptr;
   };
   void Add(Flag flag);
   Status Set(const Flag& flag, std::string_view value, std::string_view from);

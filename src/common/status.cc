@@ -18,6 +18,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "unsupported_media_type";
     case StatusCode::kUnprocessable:
       return "unprocessable";
+    case StatusCode::kBadGateway:
+      return "bad_gateway";
     case StatusCode::kUnavailable:
       return "unavailable";
     case StatusCode::kDeadlineExceeded:

@@ -19,6 +19,8 @@ boost::beast::http::status ToHttpStatus(StatusCode code) {
       return status::unsupported_media_type;
     case StatusCode::kUnprocessable:
       return status::unprocessable_entity;
+    case StatusCode::kBadGateway:
+      return status::bad_gateway;
     case StatusCode::kUnavailable:
       return status::service_unavailable;
     case StatusCode::kDeadlineExceeded:
@@ -29,6 +31,34 @@ boost::beast::http::status ToHttpStatus(StatusCode code) {
       return status::internal_server_error;
   }
   return status::internal_server_error;
+}
+
+StatusCode FromHttpStatus(int status) {
+  switch (status) {
+    case 200:
+      return StatusCode::kOk;
+    case 404:
+      return StatusCode::kNotFound;
+    case 405:
+      return StatusCode::kMethodNotAllowed;
+    case 413:
+      return StatusCode::kPayloadTooLarge;
+    case 415:
+      return StatusCode::kUnsupportedMediaType;
+    case 422:
+      return StatusCode::kUnprocessable;
+    case 501:
+      return StatusCode::kUnimplemented;
+    case 502:
+      return StatusCode::kBadGateway;
+    case 503:
+      return StatusCode::kUnavailable;
+    case 504:
+      return StatusCode::kDeadlineExceeded;
+    default:
+      return status < 500 ? StatusCode::kInvalidArgument
+                          : StatusCode::kInternal;
+  }
 }
 
 }  // namespace ocr

@@ -54,6 +54,9 @@ TEST_F(ModelServerApiTest, ServerAndModelMetadata) {
     EXPECT_EQ(m["outputs"], nlohmann::json::parse(
                                 R"([{"name":"output-0","datatype":"BYTES",
                                      "shape":[-1]}])"));
+    EXPECT_EQ(m["parameters"]["default_language"], "eng");
+    EXPECT_NE(m["parameters"]["languages"].get<std::string>().find("eng"),
+              std::string::npos);
   }
   for (const char* path : {"/v2/models/ocr-model/ready",
                            "/v2/models/ocr-model/versions/1/ready"}) {

@@ -15,14 +15,15 @@
 namespace ocr::testing {
 
 ServerProcess::ServerProcess(std::string binary, std::vector<std::string> args,
-                             std::vector<std::string> env) {
+                             std::vector<std::string> env,
+                             std::string port_flag, int port) {
   char templ[] = "/tmp/ocr-test-XXXXXX";
   if (mkdtemp(templ) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = templ;
   port_file_ = dir_ + "/port";
   log_file_ = dir_ + "/stderr.log";
   args.insert(args.begin(), binary);
-  args.push_back("--http-port=0");
+  args.push_back(port_flag + "=" + std::to_string(port));
   args.push_back("--port-file=" + port_file_);
 
   pid_ = fork();

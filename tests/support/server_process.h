@@ -16,8 +16,10 @@ class ServerProcess {
   // Starts `binary` with `args` plus --http-port=0 --port-file=<tmp>; its
   // standard error goes to a log file. Environment changes: "K=V" sets,
   // "-K" unsets.
+  // `port_flag` names the binary's port flag; `port` 0 asks for any port.
   ServerProcess(std::string binary, std::vector<std::string> args,
-                std::vector<std::string> env = {});
+                std::vector<std::string> env = {},
+                std::string port_flag = "--http-port", int port = 0);
   ~ServerProcess();  // SIGKILLs the child if still running
 
   // Waits until the port file is written (the server writes it once ready).

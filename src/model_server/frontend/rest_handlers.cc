@@ -16,7 +16,18 @@ std::string ModelMetadataJson(const CoreOptions& o) {
   out += kInputName;
   out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"";
   out += kOutputName;
-  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}]}";
+  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],";
+  // Not in the V2 schema, but allowed: what `lang` may name.
+  std::string languages;
+  for (const auto& lang : o.installed_languages) {
+    if (!languages.empty()) languages += ",";
+    languages += lang;
+  }
+  out += "\"parameters\":{\"languages\":";
+  json::AppendString(out, languages);
+  out += ",\"default_language\":";
+  json::AppendString(out, o.default_lang);
+  out += "}}";
   return out;
 }
 

@@ -1,0 +1,190 @@
+#include "common/http_client.h"
+
+#include "common/options.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace ocr {
+namespace {
+
+using tcp = net::ip::tcp;
+constexpr auto kAwait = net::use_awaitable;
+
+}  // namespace
+
+struct HttpClient::Connection {
+  explicit Connection(net::any_io_executor ex) : stream(ex) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  Clock::time_point idle_since;
+  bool reused = false;
+};
+
+StatusOr<HttpEndpoint> ParseHttpUrl(std::string_view url) {
+  HttpEndpoint ep;
+  ep.url = std::string(url);
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) {
+    return InvalidArgumentError("model URL '" + ep.url +
+                                "' must start with http://");
+  }
+  url.remove_prefix(kScheme.size());
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  if (url.empty() || url.find('/') != std::string_view::npos ||
+      url.find('@') != std::string_view::npos) {
+    return InvalidArgumentError("model URL '" + ep.url +
+                                "' must be http://host[:port]");
+  }
+  std::string_view host = url, port = "80";
+  if (url.front() == '[') {  // [v6]:port
+    const auto close = url.find(']');
+    if (close == std::string_view::npos) {
+      return InvalidArgumentError("model URL '" + ep.url + "' is malformed");
+    }
+    host = url.substr(1, close - 1);
+    if (close + 1 < url.size()) {
+      if (url[close + 1] != ':') {
+        return InvalidArgumentError("model URL '" + ep.url + "' is malformed");
+      }
+      port = url.substr(close + 2);
+    }
+  } else if (const auto colon = url.rfind(':');
+             colon != std::string_view::npos) {
+    host = url.substr(0, colon);
+    port = url.substr(colon + 1);
+  }
+  int64_t port_number = 0;
+  if (host.empty() || !ParseInt64(port, &port_number) || port_number < 1 ||
+      port_number > 65535) {
+    return InvalidArgumentError("model URL '" + ep.url +
+                                "' has a bad host or port");
+  }
+  ep.host = std::string(host);
+  ep.port = std::string(port);
+  return ep;
+}
+
+HttpClient::HttpClient(net::any_io_executor executor, HttpClientOptions options)
+    : executor_(std::move(executor)), options_(options) {}
+
+HttpClient::~HttpClient() = default;
+
+size_t HttpClient::IdleConnections() const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [key, list] : idle_) n += list.size();
+  return n;
+}
+
+std::unique_ptr<HttpClient::Connection> HttpClient::TakeIdle(
+    const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  const auto now = Clock::now();
+  while (!list.empty()) {
+    auto c = std::move(list.back());  // most recently used first
+    list.pop_back();
+    if (now - c->idle_since < options_.idle_timeout) {
+      c->reused = true;
+      return c;
+    }
+  }
+  return nullptr;
+}
+
+void HttpClient::ReturnIdle(const std::string& key,
+                            std::unique_ptr<Connection> c) {
+  c->idle_since = Clock::now();
+  std::lock_guard lock(mu_);
+  auto& list = idle_[key];
+  if (list.size() >= options_.max_idle_per_endpoint) list.pop_front();
+  list.push_back(std::move(c));
+}
+
+net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
+                                             Request request,
+                                             Clock::time_point deadline) {
+  const std::string key = endpoint.host + ":" + endpoint.port;
+  request.set(http::field::host, key);
+  request.keep_alive(true);
+  request.prepare_payload();
+
+  // A pooled connection the server has closed fails before any response
+  // byte: then try once more on a new connection.
+  if (auto pooled = TakeIdle(key)) {
+    HttpAttempt attempt = co_await SendOn(*pooled, endpoint, request, deadline);
+    if (attempt.failed_at == HttpAttempt::Stage::kNone) {
+      if (attempt.response.keep_alive()) ReturnIdle(key, std::move(pooled));
+      co_return attempt;
+    }
+    if (attempt.timed_out || Clock::now() >= deadline) co_return attempt;
+  }
+
+  auto fresh = std::make_unique<Connection>(executor_);
+  HttpAttempt attempt;
+  boost::system::error_code ec;
+  tcp::resolver resolver(executor_);
+  const auto results = co_await resolver.async_resolve(
+      endpoint.host, endpoint.port, net::redirect_error(kAwait, ec));
+  if (ec) {
+    attempt.failed_at = HttpAttempt::Stage::kConnect;
+    attempt.error = ec;
+    co_return attempt;
+  }
+  const auto connect_deadline =
+      std::min(deadline, Clock::now() + options_.connect_timeout);
+  fresh->stream.expires_at(connect_deadline);
+  co_await fresh->stream.async_connect(results,
+                                       net::redirect_error(kAwait, ec));
+  if (ec) {
+    attempt.failed_at = HttpAttempt::Stage::kConnect;
+    attempt.error = ec;
+    attempt.timed_out = ec == beast::error::timeout;
+    co_return attempt;
+  }
+  fresh->stream.socket().set_option(tcp::no_delay(true), ec);
+  attempt = co_await SendOn(*fresh, endpoint, request, deadline);
+  if (attempt.failed_at == HttpAttempt::Stage::kNone &&
+      attempt.response.keep_alive()) {
+    ReturnIdle(key, std::move(fresh));
+  }
+  co_return attempt;
+}
+
+net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
+                                               const HttpEndpoint&,
+                                               Request& request,
+                                               Clock::time_point deadline) {
+  HttpAttempt attempt;
+  boost::system::error_code ec;
+  c.stream.expires_at(deadline);
+  co_await http::async_write(c.stream, request, net::redirect_error(kAwait, ec));
+  if (ec) {
+    attempt.failed_at = HttpAttempt::Stage::kSend;
+    attempt.error = ec;
+    attempt.timed_out = ec == beast::error::timeout;
+    co_return attempt;
+  }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(options_.max_response_bytes);
+  co_await http::async_read(c.stream, c.buffer, parser,
+                            net::redirect_error(kAwait, ec));
+  if (ec) {
+    attempt.failed_at = HttpAttempt::Stage::kReceive;
+    attempt.error = ec;
+    attempt.timed_out = ec == beast::error::timeout;
+    co_return attempt;
+  }
+  attempt.response = parser.release();
+  co_return attempt;
+}
+
+}  // namespace ocr

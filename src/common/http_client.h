@@ -1,0 +1,73 @@
+// An asynchronous HTTP/1.1 client (Boost.Beast, coroutines) with a
+// keep-alive connection pool per endpoint. One Send is one attempt: retry
+// policy belongs to the caller. A pooled connection that turns out to be
+// closed by the peer is replaced by a fresh one transparently (once).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/http_types.h"
+
+namespace ocr {
+
+struct HttpEndpoint {
+  std::string host;
+  std::string port;
+  std::string url;  // as configured, for logs and labels
+};
+
+// Parses "http://host[:port][/]" (no path, no https). kInvalidArgument else.
+StatusOr<HttpEndpoint> ParseHttpUrl(std::string_view url);
+
+struct HttpClientOptions {
+  std::chrono::milliseconds connect_timeout{2000};
+  size_t max_idle_per_endpoint = 32;
+  std::chrono::seconds idle_timeout{30};
+  uint64_t max_response_bytes = 64ull << 20;
+};
+
+// The result of one attempt.
+struct HttpAttempt {
+  enum class Stage { kNone, kConnect, kSend, kReceive };
+  Stage failed_at = Stage::kNone;     // kNone: a response arrived
+  boost::system::error_code error;    // why it failed
+  bool timed_out = false;             // the deadline passed
+  Response response;
+};
+
+class HttpClient {
+ public:
+  HttpClient(net::any_io_executor executor, HttpClientOptions options);
+  ~HttpClient();
+
+  // Sends `request` (Host is set here) and reads the response, all before
+  // `deadline`. Never throws.
+  net::awaitable<HttpAttempt> Send(const HttpEndpoint& endpoint,
+                                   Request request,
+                                   Clock::time_point deadline);
+
+  // Connections idle in the pool now (for metrics and tests).
+  size_t IdleConnections() const;
+
+ private:
+  struct Connection;
+  std::unique_ptr<Connection> TakeIdle(const std::string& key);
+  void ReturnIdle(const std::string& key, std::unique_ptr<Connection> c);
+  net::awaitable<HttpAttempt> SendOn(Connection& connection,
+                                     const HttpEndpoint& endpoint,
+                                     Request& request,
+                                     Clock::time_point deadline);
+
+  net::any_io_executor executor_;
+  HttpClientOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace ocr

@@ -1,0 +1,101 @@
+#include "gateway/gateway.h"
+
+#include <fstream>
+
+#include "common/json_writer.h"
+#include "common/logging.h"
+#include "gateway/ocr_api.h"
+
+namespace ocr {
+namespace {
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
+
+Gateway::~Gateway() {
+  ioc_.stop();
+  for (auto& t : io_threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+Status Gateway::Start() {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(options_.log_level, &level);
+  SetLogLevel(level);
+
+  ModelClientOptions client_options;
+  for (const auto& url : options_.ModelUrlList()) {
+    ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpUrl(url));
+    client_options.endpoints.push_back(std::move(endpoint));
+  }
+  client_options.model_name = options_.model_name;
+  client_options.retry.max_retries = options_.retries;
+  client_options.retry.base_backoff = Millis(options_.retry_backoff_seconds);
+  client_options.http.connect_timeout =
+      Millis(options_.connect_timeout_seconds);
+
+  http_metrics_ =
+      std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
+  upstream_metrics_ = std::make_unique<UpstreamMetrics>(metrics_.registry());
+  metrics_.AddCollector(&process_collector_);
+  client_ = std::make_unique<ModelClient>(ioc_.get_executor(), client_options,
+                                          upstream_metrics_.get());
+  AddGatewayRoutes(router_, *client_, metrics_, ready_,
+                   {.timeout = Millis(options_.timeout_seconds)});
+
+  HttpServerOptions http_options;
+  http_options.host = options_.host;
+  http_options.port = options_.port;
+  // Room for the multipart framing around the largest upload.
+  http_options.max_body_bytes = options_.max_upload_bytes + 64 * 1024;
+  http_options.server_name = "ocr-gateway";
+  http_options.error_body = [](std::string_view message) {
+    std::string out = "{\"detail\":";
+    json::AppendString(out, message);
+    out += "}";
+    return out;
+  };
+  http_ = std::make_unique<HttpServer>(ioc_, http_options, router_,
+                                       http_metrics_.get());
+  RETURN_IF_ERROR(http_->Listen());
+  http_->Start();
+  for (int i = 0; i < options_.io_threads; ++i) {
+    io_threads_.emplace_back([this] { ioc_.run(); });
+  }
+  ready_ = true;
+  LOG_INFO("ready", {{"port", http_->port()},
+                     {"model_urls", options_.model_urls},
+                     {"model", options_.model_name}});
+  if (!options_.port_file.empty()) {
+    std::ofstream(options_.port_file) << http_->port() << "\n";
+  }
+  return OkStatus();
+}
+
+bool Gateway::Shutdown() {
+  const auto deadline = Clock::now() + Millis(options_.shutdown_grace_seconds);
+  LOG_INFO("shutting down", {{"in_flight", http_->InFlight()}});
+  ready_ = false;
+  http_->BeginDrain();
+  while (http_->InFlight() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  http_->StopAccepting();
+  if (http_->InFlight() > 0) {
+    LOG_WARNING("grace period over", {{"in_flight", http_->InFlight()}});
+    return false;
+  }
+  ioc_.stop();
+  for (auto& t : io_threads_) t.join();
+  io_threads_.clear();
+  LOG_INFO("stopped", {});
+  return true;
+}
+
+}  // namespace ocr

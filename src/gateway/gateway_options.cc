@@ -1,0 +1,100 @@
+#include "gateway/gateway_options.h"
+
+#include "common/http_client.h"
+#include "common/logging.h"
+
+namespace ocr {
+
+void GatewayOptions::RegisterFlags(FlagSet& f) {
+  f.AddString("host", "GATEWAY_HOST", "Address to listen on.", &host);
+  f.AddInt("port", "GATEWAY_PORT", "HTTP port (0: any free port).", &port);
+  f.AddString("port-file", "GATEWAY_PORT_FILE",
+              "Write the bound port to this file once listening.", &port_file);
+  f.AddInt("io-threads", "GATEWAY_IO_THREADS", "Threads serving HTTP I/O.",
+           &io_threads);
+  f.AddList("model-url", "GATEWAY_MODEL_URL",
+            "Model service base URL; comma-separated (or the flag "
+            "repeated) for several, used round-robin.",
+            &model_urls);
+  f.AddString("model-name", "GATEWAY_MODEL_NAME",
+              "Model to call: POST <model-url>/v2/models/<name>/infer.",
+              &model_name);
+  f.AddDouble("timeout", "GATEWAY_TIMEOUT_SECONDS",
+              "Deadline of one upload, retries included; past it: 504.",
+              &timeout_seconds);
+  f.AddDouble("connect-timeout", "GATEWAY_CONNECT_TIMEOUT_SECONDS",
+              "Deadline of one connection attempt to the model.",
+              &connect_timeout_seconds);
+  f.AddInt("retries", "GATEWAY_RETRIES",
+           "Extra attempts after a refused or reset connection or a 503 "
+           "(never after a 4xx).",
+           &retries);
+  f.AddDouble("retry-backoff", "GATEWAY_RETRY_BACKOFF_SECONDS",
+              "First retry delay; doubles each retry, with full jitter.",
+              &retry_backoff_seconds);
+  f.AddBytes("max-upload-bytes", "GATEWAY_MAX_UPLOAD_BYTES",
+             "Largest upload (suffix k, m or g); larger gets 413 before the "
+             "body is read.",
+             &max_upload_bytes);
+  f.AddDouble("shutdown-grace", "GATEWAY_SHUTDOWN_GRACE_SECONDS",
+              "On SIGTERM, how long in-flight requests may take to finish.",
+              &shutdown_grace_seconds);
+  f.AddString("log-level", "GATEWAY_LOG_LEVEL",
+              "debug, info, warning or error.", &log_level);
+}
+
+std::vector<std::string> GatewayOptions::ModelUrlList() const {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= model_urls.size()) {
+    const auto comma = model_urls.find(',', start);
+    const auto end = comma == std::string::npos ? model_urls.size() : comma;
+    std::string item = model_urls.substr(start, end - start);
+    const auto first = item.find_first_not_of(' ');
+    const auto last = item.find_last_not_of(' ');
+    if (first != std::string::npos) {
+      out.push_back(item.substr(first, last - first + 1));
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status GatewayOptions::Validate() const {
+  LogLevel level;
+  if (!ParseLogLevel(log_level, &level)) {
+    return InvalidArgumentError(
+        "--log-level must be debug, info, warning or error");
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgumentError("--port must be 0-65535");
+  }
+  if (io_threads < 1 || io_threads > 64) {
+    return InvalidArgumentError("--io-threads must be 1-64");
+  }
+  const auto urls = ModelUrlList();
+  if (urls.empty()) return InvalidArgumentError("--model-url is required");
+  for (const auto& url : urls) {
+    RETURN_IF_ERROR(ParseHttpUrl(url).status().WithPrefix("--model-url"));
+  }
+  if (model_name.empty()) return InvalidArgumentError("--model-name is empty");
+  if (timeout_seconds <= 0 || connect_timeout_seconds <= 0) {
+    return InvalidArgumentError("--timeout and --connect-timeout must be > 0");
+  }
+  if (retries < 0 || retries > 10) {
+    return InvalidArgumentError("--retries must be 0-10");
+  }
+  if (retry_backoff_seconds < 0) {
+    return InvalidArgumentError("--retry-backoff must be >= 0");
+  }
+  if (max_upload_bytes < 1) {
+    return InvalidArgumentError("--max-upload-bytes must be positive");
+  }
+  if (shutdown_grace_seconds < 0) {
+    return InvalidArgumentError("--shutdown-grace must be >= 0");
+  }
+  return OkStatus();
+}
+
+}  // namespace ocr

@@ -1,0 +1,40 @@
+// Every setting of ocr-gateway, with its flag, environment variable and
+// default in one table (RegisterFlags), validated in one place.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/options.h"
+
+namespace ocr {
+
+struct GatewayOptions {
+  // --- Network ---
+  std::string host = "0.0.0.0";
+  int port = 8001;
+  std::string port_file;  // written with the bound port once ready
+  int io_threads = 2;
+
+  // --- Upstream model service ---
+  std::string model_urls = "http://127.0.0.1:8080";  // comma-separated
+  std::string model_name = "ocr-model";
+  double timeout_seconds = 60;          // whole request, retries included
+  double connect_timeout_seconds = 2;   // one connection attempt
+  int retries = 2;                      // extra attempts when safe
+  double retry_backoff_seconds = 0.05;  // first backoff; doubles, jittered
+
+  // --- Limits ---
+  int64_t max_upload_bytes = 32ll << 20;
+
+  // --- Lifecycle and logging ---
+  double shutdown_grace_seconds = 30;
+  std::string log_level = "info";
+
+  void RegisterFlags(FlagSet& flags);
+  Status Validate() const;
+  std::vector<std::string> ModelUrlList() const;
+};
+
+}  // namespace ocr

@@ -1,0 +1,263 @@
+#include "gateway/ocr_api.h"
+
+#include <simdjson.h>
+
+#include "common/base64.h"
+#include "common/json_writer.h"
+#include "common/status_http.h"
+#include "gateway/media_type.h"
+#include "gateway/multipart.h"
+#include "gateway/web_assets.h"
+
+namespace ocr {
+namespace {
+
+constexpr std::string_view kField = "image_file";
+
+Handler Sync(std::function<Response(RequestContext&)> fn) {
+  return [fn = std::move(fn)](RequestContext& ctx) -> net::awaitable<Response> {
+    co_return fn(ctx);
+  };
+}
+
+Response TextResponse(const RequestContext& ctx, http::status status,
+                      std::string_view content_type, std::string body) {
+  Response res{status, ctx.request.version()};
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  return res;
+}
+
+bool WantsPlainText(const RequestContext& ctx) {
+  const std::string_view accept = ctx.request[http::field::accept];
+  const auto text = accept.find("text/plain");
+  const auto json = accept.find("application/json");
+  return text != std::string_view::npos &&
+         (json == std::string_view::npos || text < json);
+}
+
+// The KServe V2 request the reference gateway sends, plus the options the
+// user chose and the time the model may take.
+std::string BuildV2Request(std::string_view image, std::string_view media_type,
+                           const RequestContext& ctx,
+                           std::chrono::microseconds budget) {
+  std::string body;
+  body.reserve(image.size() / 3 * 4 + 512);
+  body +=
+      R"({"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES","data":[")";
+  base64::EncodeAppend(body, image);  // JSON-safe by construction
+  body += R"("],"parameters":{"content_type":)";
+  json::AppendString(body, media_type);
+  body += R"(}}],"parameters":{)";
+  for (const char* name : {"lang", "psm", "dpi"}) {
+    if (auto value = ctx.Query(name)) {
+      json::AppendString(body, name);
+      body += ":";
+      json::AppendString(body, *value);
+      body += ",";
+    }
+  }
+  body += R"("timeout":)" + std::to_string(budget.count()) + "}}";
+  return body;
+}
+
+// The recognised text of a V2 response, or nullopt when it has none.
+std::optional<std::string> V2Text(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view text;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS ||
+      doc.at_pointer("/outputs/0/data/0").get_string().get(text) !=
+          simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return std::string(text);
+}
+
+net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
+                                   OcrApiOptions options) {
+  ctx.model_name = client.model_name();
+  const auto deadline = ctx.received + options.timeout;
+  auto boundary = MultipartBoundary(ctx.request[http::field::content_type]);
+  if (!boundary.ok()) {
+    // FastAPI answers a request that is not a form as a missing field.
+    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
+    co_return TextResponse(ctx, http::status::unprocessable_entity,
+                           "application/json", MissingFieldDetail(kField));
+  }
+  auto parts = ParseMultipart(ctx.request.body(), *boundary);
+  if (!parts.ok()) co_return ErrorResponse(ctx, parts.status());
+  const MultipartPart* file = nullptr;
+  for (const auto& part : *parts) {
+    if (part.header.name == kField) {
+      file = &part;
+      break;
+    }
+  }
+  if (file == nullptr) {
+    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
+    co_return TextResponse(ctx, http::status::unprocessable_entity,
+                           "application/json", MissingFieldDetail(kField));
+  }
+  ctx.log_fields.emplace_back("upload_bytes",
+                              static_cast<uint64_t>(file->body.size()));
+  if (file->body.empty()) {
+    co_return ErrorResponse(
+        ctx, InvalidArgumentError("the uploaded file '" +
+                                  file->header.filename + "' is empty"));
+  }
+  const std::string_view media_type = SniffImageType(file->body);
+  if (media_type.empty()) {
+    co_return ErrorResponse(
+        ctx, Status(StatusCode::kUnsupportedMediaType,
+                    "the uploaded file is not a supported image (PNG, JPEG, "
+                    "TIFF, BMP, GIF, WebP, JPEG 2000 or PNM)"));
+  }
+  ctx.log_fields.emplace_back("media_type", std::string(media_type));
+
+  // Leave the model a little less time than we have, so that a slow model
+  // answers 504 itself rather than being cut off.
+  const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(
+      deadline - Clock::now() - std::chrono::milliseconds(50));
+  if (budget.count() <= 0) {
+    co_return ErrorResponse(ctx, DeadlineExceededError("deadline exceeded"));
+  }
+  std::string v2 = BuildV2Request(file->body, media_type, ctx, budget);
+  // The upload is now in `v2`: drop the multipart copy before waiting.
+  std::string().swap(ctx.request.body());
+
+  auto reply = co_await client.Infer(std::move(v2), ctx.request_id, deadline);
+  if (!reply.ok()) co_return ErrorResponse(ctx, reply.status());
+  if (reply->status == 200) {
+    if (WantsPlainText(ctx)) {
+      if (auto text = V2Text(reply->body)) {
+        co_return TextResponse(ctx, http::status::ok,
+                               "text/plain; charset=utf-8", std::move(*text));
+      }
+      co_return ErrorResponse(
+          ctx, Status(StatusCode::kBadGateway,
+                      "the model service's answer holds no text"));
+    }
+    co_return TextResponse(ctx, http::status::ok, "application/json",
+                           std::move(reply->body));
+  }
+  const std::string message = ModelErrorMessage(reply->body);
+  if (reply->status < 500) {
+    // The model's verdict on the request: same status, its message.
+    Response res =
+        ErrorResponse(ctx, Status(FromHttpStatus(reply->status), message));
+    res.result(reply->status);
+    co_return res;
+  }
+  if (reply->status == 504) {
+    co_return ErrorResponse(ctx, DeadlineExceededError(message));
+  }
+  co_return ErrorResponse(
+      ctx, Status(StatusCode::kBadGateway, "model service error " +
+                                               std::to_string(reply->status) +
+                                               ": " + message));
+}
+
+net::awaitable<Response> HandleLanguages(RequestContext& ctx,
+                                         ModelClient& client,
+                                         OcrApiOptions options) {
+  auto reply = co_await client.Get(
+      "/v2/models/" + client.model_name(), ctx.request_id,
+      Clock::now() +
+          std::min(options.timeout, std::chrono::milliseconds(5000)));
+  if (!reply.ok()) co_return ErrorResponse(ctx, reply.status());
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view languages = "eng", default_language = "eng";
+  if (reply->status == 200 &&
+      parser.parse(reply->body).get(doc) == simdjson::SUCCESS) {
+    std::string_view v;
+    if (doc.at_pointer("/parameters/languages").get_string().get(v) ==
+        simdjson::SUCCESS) {
+      languages = v;
+    }
+    if (doc.at_pointer("/parameters/default_language").get_string().get(v) ==
+        simdjson::SUCCESS) {
+      default_language = v;
+    }
+  }
+  std::string out = "{\"languages\":[";
+  bool first = true;
+  while (!languages.empty()) {
+    const auto comma = languages.find(',');
+    if (!first) out += ",";
+    first = false;
+    json::AppendString(out, languages.substr(0, comma));
+    languages = comma == std::string_view::npos ? std::string_view()
+                                                : languages.substr(comma + 1);
+  }
+  out += "],\"default\":";
+  json::AppendString(out, default_language);
+  out += "}";
+  co_return JsonResponse(ctx, http::status::ok, std::move(out));
+}
+
+}  // namespace
+
+std::string MissingFieldDetail(std::string_view field) {
+  std::string out = R"({"detail":[{"type":"missing","loc":["body",)";
+  json::AppendString(out, field);
+  out += R"(],"msg":"Field required","input":null}]})";
+  return out;
+}
+
+std::string ModelErrorMessage(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view message;
+  const std::string padded(body);
+  if (parser.parse(padded).get(doc) == simdjson::SUCCESS &&
+      doc["error"].get_string().get(message) == simdjson::SUCCESS) {
+    return std::string(message);
+  }
+  return std::string(body.substr(0, 1024));
+}
+
+void AddGatewayRoutes(Router& router, ModelClient& client, Metrics& metrics,
+                      const std::atomic<bool>& ready, OcrApiOptions options) {
+  router.Add(
+      http::verb::post, "/gateway/ocr",
+      [&client, options](RequestContext& ctx) {
+        return HandleOcr(ctx, client, options);
+      },
+      RouteOptions{.inference = true});
+  router.Add(http::verb::get, "/gateway/languages",
+             [&client, options](RequestContext& ctx) {
+               return HandleLanguages(ctx, client, options);
+             });
+  router.Add(http::verb::get, "/healthz", Sync([](RequestContext& ctx) {
+               return JsonResponse(ctx, http::status::ok, R"({"status":"ok"})");
+             }));
+  router.Add(http::verb::get, "/readyz", Sync([&ready](RequestContext& ctx) {
+               return ready.load()
+                          ? JsonResponse(ctx, http::status::ok,
+                                         R"({"status":"ready"})")
+                          : JsonResponse(ctx, http::status::service_unavailable,
+                                         R"({"status":"shutting down"})");
+             }));
+  router.Add(http::verb::get, "/metrics", Sync([&metrics](RequestContext& ctx) {
+               return TextResponse(ctx, http::status::ok,
+                                   "text/plain; version=0.0.4; charset=utf-8",
+                                   metrics.Serialize());
+             }));
+  for (const auto& [route, asset] :
+       {std::pair{"/", "index.html"}, std::pair{"/docs", "docs.html"},
+        std::pair{"/openapi.json", "openapi.json"}}) {
+    router.Add(http::verb::get, route,
+               Sync([name = std::string(asset)](RequestContext& ctx) {
+                 auto found = FindWebAsset(name);
+                 if (!found) {
+                   return ErrorResponse(ctx, NotFoundError(name + " missing"));
+                 }
+                 return TextResponse(ctx, http::status::ok, found->content_type,
+                                     std::string(found->body));
+               }));
+  }
+}
+
+}  // namespace ocr

@@ -1,0 +1,40 @@
+#include "gateway/upstream_metrics.h"
+
+#include "common/metrics.h"
+
+namespace ocr {
+
+UpstreamMetrics::UpstreamMetrics(prometheus::Registry& registry)
+    : attempts_(prometheus::BuildHistogram()
+                    .Name("gateway_upstream_attempt_duration_seconds")
+                    .Help("Duration of each attempt to call the model "
+                          "service, by endpoint and outcome.")
+                    .Register(registry)),
+      retries_(prometheus::BuildCounter()
+                   .Name("gateway_upstream_retries_total")
+                   .Help("Attempts repeated, by the outcome that caused it.")
+                   .Register(registry)),
+      failures_(prometheus::BuildCounter()
+                    .Name("gateway_upstream_failures_total")
+                    .Help("Requests the model service could not serve after "
+                          "all attempts, by reason.")
+                    .Register(registry)) {}
+
+void UpstreamMetrics::RecordAttempt(const std::string& endpoint,
+                                    AttemptOutcome outcome, double seconds) {
+  attempts_
+      .Add({{"endpoint", endpoint},
+            {"outcome", std::string(OutcomeName(outcome))}},
+           LatencyBuckets())
+      .Observe(seconds);
+}
+
+void UpstreamMetrics::RecordRetry(AttemptOutcome after) {
+  retries_.Add({{"after", std::string(OutcomeName(after))}}).Increment();
+}
+
+void UpstreamMetrics::RecordFailure(const std::string& reason) {
+  failures_.Add({{"reason", reason}}).Increment();
+}
+
+}  // namespace ocr

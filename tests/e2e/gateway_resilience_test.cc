@@ -1,0 +1,137 @@
+// The gateway when the model misbehaves: stopped mid-run and back, too
+// slow, several endpoints with one down; and its own graceful shutdown.
+#include <signal.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <future>
+
+#include "stack_fixture.h"
+
+namespace ocr::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A fault we inject: a "model" that accepts connections and never answers.
+class SilentUpstream {
+ public:
+  SilentUpstream()
+      : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket socket(ioc_);
+        acceptor_.accept(socket, ec);
+        if (!ec) held_.push_back(std::move(socket));
+      }
+    });
+  }
+  ~SilentUpstream() {
+    stop_ = true;
+    boost::system::error_code ec;
+    // Wake the blocking accept.
+    boost::asio::ip::tcp::socket poke(ioc_);
+    poke.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  int port() const { return acceptor_.local_endpoint().port(); }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::vector<boost::asio::ip::tcp::socket> held_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(GatewayResilienceTest, ModelStoppedMidRunThen503ThenRecovery) {
+  auto model = StartModel({"--engines=1"});
+  const int model_port = model->port();
+  auto gateway = StartGateway({model_port});
+  const std::string png = ReadFile(ImagePath("tjs-simple.png"));
+  ASSERT_EQ(Upload(gateway->port(), png).status, 200);
+
+  model.reset();  // SIGKILL: connections refused from now on
+  const auto start = Clock::now();
+  auto r = Upload(gateway->port(), png);
+  EXPECT_LT(SecondsSince(start), 5.0) << "503 should come quickly";
+  ExpectDetail(r, 503, "model service unavailable");
+  EXPECT_EQ(r.Header("retry-after"), "1");
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"refused\"}"), 2);
+  EXPECT_EQ(Metric(m, "gateway_upstream_failures_total{reason=\"refused\"}"),
+            1);
+  // The gateway itself stays ready: readiness does not follow the model.
+  EXPECT_EQ(HttpGet(gateway->port(), "/readyz").status, 200);
+
+  // The model comes back on the same address; the gateway was not restarted.
+  model = StartModel({"--engines=1"}, model_port);
+  r = Upload(gateway->port(), png, "", {{"Accept", "text/plain"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(NormalizeSpace(r.body), "Tesseract.js");
+}
+
+TEST(GatewayResilienceTest, SlowModelGets504AtTheDeadline) {
+  SilentUpstream silent;
+  auto gateway = StartGateway({silent.port()}, {"--timeout=1"});
+  const auto start = Clock::now();
+  auto r = Upload(gateway->port(), ReadFile(ImagePath("tjs-simple.png")));
+  const double elapsed = SecondsSince(start);
+  ExpectDetail(r, 504, "deadline");
+  EXPECT_GE(elapsed, 0.9);
+  EXPECT_LT(elapsed, 5.0);
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_failures_total{reason=\"timeout\"}"),
+            1);
+  EXPECT_EQ(HttpGet(gateway->port(), "/healthz").status, 200);
+}
+
+TEST(GatewayResilienceTest, RoundRobinAcrossModelsAndAroundADeadOne) {
+  auto a = StartModel({"--engines=1"});
+  auto b = StartModel({"--engines=1"});
+  auto gateway = StartGateway({a->port(), b->port()});
+  const std::string png = ReadFile(ImagePath("tjs-simple.png"));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_EQ(Upload(gateway->port(), png).status, 200);
+  }
+  EXPECT_EQ(LogLines(*a, "request").size(), 2u);
+  EXPECT_EQ(LogLines(*b, "request").size(), 2u);
+
+  b.reset();  // one endpoint dies: retries land on the other
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Upload(gateway->port(), png).status, 200);
+  }
+  EXPECT_EQ(LogLines(*a, "request").size(), 6u);
+}
+
+TEST(GatewayResilienceTest, SigtermDrainsInFlightUploadsThenExitsZero) {
+  auto model = StartModel({"--engines=1"});
+  auto gateway = StartGateway({model->port()});
+  const std::string page = ReadFile(ImagePath("pyt-test.png"));
+  std::vector<std::future<HttpResult>> uploads;
+  for (int i = 0; i < 3; ++i) {
+    uploads.push_back(std::async(
+        std::launch::async, [&] { return Upload(gateway->port(), page); }));
+  }
+  for (int i = 0; i < 400; ++i) {  // until all three reached the model
+    const std::string m = HttpGet(model->port(), "/metrics").body;
+    if (Metric(m, "ocr_engines_busy") + Metric(m, "ocr_queue_depth") >= 3)
+      break;
+    std::this_thread::sleep_for(5ms);
+  }
+  gateway->Signal(SIGTERM);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(HttpGet(gateway->port(), "/readyz").status, 503);
+  for (auto& f : uploads) EXPECT_EQ(f.get().status, 200);
+  EXPECT_EQ(gateway->WaitExit(10s), 0) << gateway->Log();
+}
+
+}  // namespace
+}  // namespace ocr::testing

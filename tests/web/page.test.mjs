@@ -1,0 +1,228 @@
+// Browser test of the gateway's web page: the real ocr-model-server and
+// ocr-gateway run as child processes on free ports, and Debian's headless
+// Chromium (driven by playwright-core) uses the page as a person would.
+//
+// Environment: OCR_MODEL_SERVER_BIN, OCR_GATEWAY_BIN, OCR_TESTDATA_DIR (required);
+// OCR_ARTIFACTS_DIR (screenshots and server logs; default: a temp folder);
+// OCR_CHROMIUM (default /usr/bin/chromium).
+// Run: cd tests/web && npm ci && node --test page.test.mjs
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const EXPECTED_TEXT = 'The quick brown dog jumped over the lazy fox';
+const CHROMIUM = process.env.OCR_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+function requireEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set (CTest sets it; see tests/web/CMakeLists.txt)`);
+  return value;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-web-test-'));
+const artifactsDir = process.env.OCR_ARTIFACTS_DIR || tmpDir;
+const children = [];
+
+function startChild(name, bin, args, env = {}) {
+  const log = fs.openSync(path.join(artifactsDir, `web-test-${name}.log`), 'w');
+  const child = spawn(bin, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  child.exitInfo = null;
+  child.on('exit', (code, signal) => { child.exitInfo = { code, signal }; });
+  child.on('error', (err) => { child.exitInfo = { error: err }; });
+  child.label = name;
+  children.push(child);
+  return child;
+}
+
+// Resolves with the port the child wrote to portFile; rejects if it exits first.
+async function waitForPort(child, portFile, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitInfo) {
+      throw new Error(`${child.label} exited before writing its port file: ` +
+        `${JSON.stringify(child.exitInfo)}; see ${artifactsDir}/web-test-${child.label}.log`);
+    }
+    try {
+      const port = Number(fs.readFileSync(portFile, 'utf8').trim());
+      if (port > 0) return port;
+    } catch { /* not written yet */ }
+    await sleep(50);
+  }
+  throw new Error(`${child.label} wrote no port file within ${timeoutMs} ms`);
+}
+
+async function stopChild(child) {
+  if (child.exitInfo || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// Last resort when the runner dies without running the after hook.
+process.on('exit', () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+  }
+});
+
+describe('gateway web page in Chromium', { timeout: 170000 }, () => {
+  let browser;
+  let page;
+  let baseUrl;
+  const requests = [];      // every URL the browser asked for
+  const consoleErrors = []; // console errors and uncaught page errors
+
+  before(async () => {
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    const modelBin = requireEnv('OCR_MODEL_SERVER_BIN');
+    const gatewayBin = requireEnv('OCR_GATEWAY_BIN');
+    requireEnv('OCR_TESTDATA_DIR');
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+
+    let chromium;
+    try {
+      ({ chromium } = await import('playwright-core'));
+    } catch (err) {
+      throw new Error(`playwright-core is not installed: run 'npm ci' in tests/web (${err.message})`);
+    }
+
+    const modelPortFile = path.join(tmpDir, 'model.port');
+    const model = startChild('model-server', modelBin,
+      ['--host=127.0.0.1', '--http-port=0', `--port-file=${modelPortFile}`],
+      { OMP_THREAD_LIMIT: '1' });
+    const modelPort = await waitForPort(model, modelPortFile);
+
+    const gatewayPortFile = path.join(tmpDir, 'gateway.port');
+    const gateway = startChild('gateway', gatewayBin,
+      ['--host=127.0.0.1', '--port=0', `--port-file=${gatewayPortFile}`,
+        `--model-url=http://127.0.0.1:${modelPort}`]);
+    const gatewayPort = await waitForPort(gateway, gatewayPortFile);
+    baseUrl = `http://127.0.0.1:${gatewayPort}`;
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.on('request', (request) => requests.push(request.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  }, { timeout: 90000 });
+
+  after(async () => {
+    try {
+      if (browser) await browser.close();
+    } finally {
+      // The gateway first, so that it does not log the model service going away.
+      for (const child of [...children].reverse()) await stopChild(child);
+      if (artifactsDir !== tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+      console.log(`# artifacts in ${artifactsDir}`);
+    }
+  });
+
+  function foreignRequests() {
+    return requests.filter((url) => {
+      const { protocol, hostname } = new URL(url);
+      if (protocol === 'data:' || protocol === 'blob:') return false;
+      return hostname !== '127.0.0.1';
+    });
+  }
+
+  test('the page loads offline with no console error', async () => {
+    const languages = page.waitForResponse((r) => r.url().endsWith('/gateway/languages'));
+    const response = await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-type'] || '', /^text\/html/);
+    assert.equal((await languages).status(), 200);
+    await page.waitForLoadState('networkidle');
+
+    assert.match(await page.title(), /OCR/);
+    for (const id of ['file-input', 'drop-zone', 'lang', 'psm', 'recognize', 'result', 'copy', 'elapsed', 'error']) {
+      assert.equal(await page.locator(`#${id}`).count(), 1, `#${id} is missing`);
+    }
+    const langs = await page.locator('#lang option').evaluateAll((options) => options.map((o) => o.value));
+    assert.ok(langs.includes('eng'), `languages offered: ${langs}`);
+    assert.equal(await page.locator('#psm').inputValue(), '3');
+    assert.equal(await page.locator('#file-input').getAttribute('accept'), 'image/*');
+    assert.ok(await page.locator('#error').isHidden(), 'no error shown on load');
+
+    assert.deepEqual(consoleErrors, [], 'console errors on load');
+    assert.deepEqual(foreignRequests(), [], 'requests that left 127.0.0.1');
+  });
+
+  test('an uploaded image shows its text and the elapsed time', async () => {
+    const image = path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', 'pyt-test.png');
+    const ocr = page.waitForResponse((r) => r.url().includes('/gateway/ocr'), { timeout: 60000 });
+    await page.locator('#file-input').setInputFiles(image);
+    const response = await ocr;
+    assert.equal(response.status(), 200);
+    const url = new URL(response.url());
+    assert.equal(url.searchParams.get('lang'), 'eng');
+    assert.equal(url.searchParams.get('psm'), '3');
+    assert.ok(response.headers()['x-request-id'], 'X-Request-ID header');
+
+    // Tesseract breaks lines where the image does: compare with spaces collapsed.
+    await page.waitForFunction((expected) => {
+      const box = document.getElementById('result');
+      const text = ('value' in box ? box.value : box.textContent).replace(/\s+/g, ' ');
+      return text.includes(expected);
+    }, EXPECTED_TEXT, { timeout: 60000 });
+    await page.waitForFunction(() => !document.getElementById('recognize').disabled);
+    assert.match(await page.locator('#elapsed').innerText(), /\d+\s*ms/);
+    assert.ok(await page.locator('#error').isHidden(), 'no error after a good image');
+    assert.ok(await page.locator('#copy').isEnabled(), 'Copy is enabled');
+    await page.screenshot({ path: path.join(artifactsDir, 'page-result.png'), fullPage: true });
+  });
+
+  test('a file that is not an image shows a 415 error', async () => {
+    const notImage = path.join(tmpDir, 'notes.txt');
+    fs.writeFileSync(notImage, 'This is plain text, not an image.\n');
+    const ocr = page.waitForResponse((r) => r.url().includes('/gateway/ocr'), { timeout: 60000 });
+    await page.locator('#file-input').setInputFiles(notImage);
+    assert.equal((await ocr).status(), 415);
+
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible', timeout: 30000 });
+    assert.equal(await error.getAttribute('role'), 'alert');
+    const message = await error.innerText();
+    assert.match(message, /415/);
+    assert.ok(message.replace(/\D*415\D*?:/, '').trim().length > 3, `error has a message: ${message}`);
+    await page.screenshot({ path: path.join(artifactsDir, 'page-error.png'), fullPage: true });
+  });
+
+  test('/docs renders the API description', async () => {
+    const response = await page.goto(`${baseUrl}/docs`, { waitUntil: 'load' });
+    assert.equal(response.status(), 200);
+    const card = page.locator('[data-path="/gateway/ocr"][data-method="post"]');
+    await card.waitFor({ state: 'visible', timeout: 15000 });
+    const text = await card.innerText();
+    for (const needle of ['/gateway/ocr', 'image_file', 'lang', 'psm', 'dpi', '415', '422', '503']) {
+      assert.ok(text.includes(needle), `/docs lacks ${needle}`);
+    }
+    assert.match(await page.locator('h1').innerText(), /OCR gateway/);
+    await page.screenshot({ path: path.join(artifactsDir, 'docs.png'), fullPage: true });
+  });
+
+  test('no request ever left 127.0.0.1', () => {
+    assert.ok(requests.length > 0);
+    assert.deepEqual(foreignRequests(), []);
+  });
+});
