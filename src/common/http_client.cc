@@ -1,7 +1,5 @@
 #include "common/http_client.h"
 
-#include "common/options.h"
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +7,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "common/options.h"
 
 namespace ocr {
 namespace {
@@ -166,7 +166,8 @@ net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
   HttpAttempt attempt;
   boost::system::error_code ec;
   c.stream.expires_at(deadline);
-  co_await http::async_write(c.stream, request, net::redirect_error(kAwait, ec));
+  co_await http::async_write(c.stream, request,
+                             net::redirect_error(kAwait, ec));
   if (ec) {
     attempt.failed_at = HttpAttempt::Stage::kSend;
     attempt.error = ec;

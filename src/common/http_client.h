@@ -35,9 +35,9 @@ struct HttpClientOptions {
 // The result of one attempt.
 struct HttpAttempt {
   enum class Stage { kNone, kConnect, kSend, kReceive };
-  Stage failed_at = Stage::kNone;     // kNone: a response arrived
-  boost::system::error_code error;    // why it failed
-  bool timed_out = false;             // the deadline passed
+  Stage failed_at = Stage::kNone;   // kNone: a response arrived
+  boost::system::error_code error;  // why it failed
+  bool timed_out = false;           // the deadline passed
   Response response;
 };
 
@@ -49,8 +49,7 @@ class HttpClient {
   // Sends `request` (Host is set here) and reads the response, all before
   // `deadline`. Never throws.
   net::awaitable<HttpAttempt> Send(const HttpEndpoint& endpoint,
-                                   Request request,
-                                   Clock::time_point deadline);
+                                   Request request, Clock::time_point deadline);
 
   // Connections idle in the pool now (for metrics and tests).
   size_t IdleConnections() const;

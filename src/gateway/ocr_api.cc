@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "common/status_http.h"
@@ -49,8 +51,11 @@ std::string BuildV2Request(std::string_view image, std::string_view media_type,
   body += R"("],"parameters":{"content_type":)";
   json::AppendString(body, media_type);
   body += R"(}}],"parameters":{)";
-  for (const char* name : {"lang", "psm", "dpi"}) {
+  for (const std::string_view name : {"lang", "psm", "dpi"}) {
     if (auto value = ctx.Query(name)) {
+      // Form decoding turns the '+' of "eng+deu" into a space; language
+      // names never hold spaces, so put the '+' back.
+      if (name == "lang") std::replace(value->begin(), value->end(), ' ', '+');
       json::AppendString(body, name);
       body += ":";
       json::AppendString(body, *value);

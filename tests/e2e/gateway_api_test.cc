@@ -61,6 +61,9 @@ TEST_F(GatewayApiTest, ModelErrorsKeepTheirStatusAndMessage) {
   ExpectDetail(Upload(port(), png, "?lang=klingon"), 400,
                "unknown language 'klingon'");
   ExpectDetail(Upload(port(), png, "?psm=42"), 400, "'psm'");
+  // `+` in a query string is a space in form encoding: lang keeps its '+'.
+  ExpectDetail(Upload(port(), png, "?lang=eng+klingon"), 400,
+               "in lang 'eng+klingon'");
 }
 
 TEST_F(GatewayApiTest, EdgeErrors) {

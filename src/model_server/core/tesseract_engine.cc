@@ -99,7 +99,9 @@ std::vector<std::string> InstalledLanguages(const std::string& tessdata_dir) {
   for (const auto& entry :
        std::filesystem::directory_iterator(tessdata_dir, ec)) {
     const auto& path = entry.path();
-    if (path.extension() == ".traineddata") {
+    // osd.traineddata detects orientation and script (page modes 0 and 1);
+    // it recognises no text, so it is no language to ask for.
+    if (path.extension() == ".traineddata" && path.stem() != "osd") {
       langs.push_back(path.stem().string());
     }
   }

@@ -12,7 +12,8 @@ namespace ocr {
 // An EngineFactory creating Tesseract engines from `tessdata_dir`.
 EngineFactory TesseractEngineFactory(std::string tessdata_dir);
 
-// Languages installed in `tessdata_dir` (the *.traineddata stems), sorted.
+// OCR languages installed in `tessdata_dir` (the *.traineddata stems but
+// osd), sorted.
 std::vector<std::string> InstalledLanguages(const std::string& tessdata_dir);
 
 // The default tessdata folder: $TESSDATA_PREFIX, else Debian's.
