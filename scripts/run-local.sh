@@ -51,7 +51,9 @@ wait_ready "the model service" "$run_dir/model.port" "${pids[0]}"
 pids+=($!)
 wait_ready "the gateway" "$run_dir/gateway.port" "${pids[1]}"
 
-sample="${SAMPLE_IMAGE:-$(cd "$(dirname "$0")/.." && pwd)/../shared/testdata/images/pyt-test.png}"
+shared_images="$(cd "$(dirname "$0")/.." && pwd)/../shared/testdata/images"
+if [ -d "$shared_images" ]; then shared_images=$(cd "$shared_images" && pwd); fi
+sample="${SAMPLE_IMAGE:-$shared_images/pyt-test.png}"
 gw="http://127.0.0.1:$gateway_port"
 model="http://127.0.0.1:$model_port"
 cat <<INFO

@@ -1,7 +1,5 @@
 #include "gateway/gateway.h"
 
-#include <fstream>
-
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "gateway/ocr_api.h"
@@ -15,14 +13,10 @@ std::chrono::milliseconds Millis(double seconds) {
 
 }  // namespace
 
-Gateway::Gateway(GatewayOptions options) : options_(std::move(options)) {}
+Gateway::Gateway(GatewayOptions options)
+    : options_(std::move(options)), service_(options_.io_threads) {}
 
-Gateway::~Gateway() {
-  ioc_.stop();
-  for (auto& t : io_threads_) {
-    if (t.joinable()) t.join();
-  }
-}
+Gateway::~Gateway() { service_.Stop(); }
 
 Status Gateway::Start() {
   LogLevel level = LogLevel::kInfo;
@@ -44,8 +38,9 @@ Status Gateway::Start() {
       std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(metrics_.registry());
   metrics_.AddCollector(&process_collector_);
-  client_ = std::make_unique<ModelClient>(ioc_.get_executor(), client_options,
-                                          upstream_metrics_.get());
+  client_ =
+      std::make_unique<ModelClient>(service_.io_context().get_executor(),
+                                    client_options, upstream_metrics_.get());
   AddGatewayRoutes(router_, *client_, metrics_, ready_,
                    {.timeout = Millis(options_.timeout_seconds)});
 
@@ -61,40 +56,19 @@ Status Gateway::Start() {
     out += "}";
     return out;
   };
-  http_ = std::make_unique<HttpServer>(ioc_, http_options, router_,
-                                       http_metrics_.get());
-  RETURN_IF_ERROR(http_->Listen());
-  http_->Start();
-  for (int i = 0; i < options_.io_threads; ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
-  }
+  RETURN_IF_ERROR(service_.Start(http_options, router_, http_metrics_.get()));
   ready_ = true;
-  LOG_INFO("ready", {{"port", http_->port()},
+  LOG_INFO("ready", {{"port", service_.port()},
                      {"model_urls", options_.model_urls},
                      {"model", options_.model_name}});
-  if (!options_.port_file.empty()) {
-    std::ofstream(options_.port_file) << http_->port() << "\n";
-  }
+  service_.WritePortFile(options_.port_file);
   return OkStatus();
 }
 
 bool Gateway::Shutdown() {
-  const auto deadline = Clock::now() + Millis(options_.shutdown_grace_seconds);
-  LOG_INFO("shutting down", {{"in_flight", http_->InFlight()}});
   ready_ = false;
-  http_->BeginDrain();
-  while (http_->InFlight() > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  http_->StopAccepting();
-  if (http_->InFlight() > 0) {
-    LOG_WARNING("grace period over", {{"in_flight", http_->InFlight()}});
-    return false;
-  }
-  ioc_.stop();
-  for (auto& t : io_threads_) t.join();
-  io_threads_.clear();
-  LOG_INFO("stopped", {});
+  if (!service_.Drain(Millis(options_.shutdown_grace_seconds))) return false;
+  service_.Stop();
   return true;
 }
 

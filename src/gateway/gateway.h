@@ -4,10 +4,8 @@
 
 #include <atomic>
 #include <memory>
-#include <thread>
-#include <vector>
 
-#include "common/http_server.h"
+#include "common/http_service.h"
 #include "common/metrics.h"
 #include "gateway/gateway_options.h"
 #include "gateway/model_client.h"
@@ -22,7 +20,7 @@ class Gateway {
 
   // Listens and starts serving; ready at once (see docs on /readyz).
   Status Start();
-  int port() const { return http_->port(); }
+  int port() const { return service_.port(); }
 
   // SIGTERM: /readyz turns 503, in-flight requests finish within the grace
   // period, then everything stops. True when all finished in time.
@@ -34,12 +32,10 @@ class Gateway {
   ProcessCollector process_collector_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   std::unique_ptr<UpstreamMetrics> upstream_metrics_;
-  net::io_context ioc_;
+  HttpService service_;
   std::unique_ptr<ModelClient> client_;
   std::atomic<bool> ready_{false};
   Router router_;
-  std::unique_ptr<HttpServer> http_;
-  std::vector<std::thread> io_threads_;
 };
 
 }  // namespace ocr

@@ -2,8 +2,6 @@
 
 #include <omp.h>
 
-#include <fstream>
-
 #include "common/logging.h"
 #include "common/status_http.h"
 #include "model_server/core/engine_pool.h"
@@ -30,13 +28,10 @@ std::vector<std::string> SplitList(const std::string& text) {
 }  // namespace
 
 ModelServer::ModelServer(ModelServerOptions options)
-    : options_(std::move(options)) {}
+    : options_(std::move(options)), service_(options_.io_threads) {}
 
 ModelServer::~ModelServer() {
-  ioc_.stop();
-  for (auto& t : io_threads_) {
-    if (t.joinable()) t.join();
-  }
+  service_.Stop();
   // Workers may still post results to the (stopped) io_context: stop them
   // while it exists.
   if (core_) core_->Stop();
@@ -96,18 +91,12 @@ Status ModelServer::Start() {
   http_options.port = options_.http_port;
   http_options.max_body_bytes = options_.max_body_bytes;
   http_options.server_name = "ocr-model-server";
-  http_ = std::make_unique<HttpServer>(ioc_, http_options, router_,
-                                       http_metrics_.get());
-  RETURN_IF_ERROR(http_->Listen());
-  http_->Start();
-  for (int i = 0; i < options_.io_threads; ++i) {
-    io_threads_.emplace_back([this] { ioc_.run(); });
-  }
-  LOG_INFO("listening", {{"port", http_->port()}, {"ready", false}});
+  RETURN_IF_ERROR(service_.Start(http_options, router_, http_metrics_.get()));
+  LOG_INFO("listening", {{"port", service_.port()}, {"ready", false}});
 
   const auto warm_start = Clock::now();
   RETURN_IF_ERROR(core_->Start());
-  LOG_INFO("ready", {{"port", http_->port()},
+  LOG_INFO("ready", {{"port", service_.port()},
                      {"model", options_.model_name},
                      {"engines", options_.engines},
                      {"languages", options_.languages},
@@ -118,40 +107,20 @@ Status ModelServer::Start() {
                      {"warmup_ms", std::chrono::duration<double, std::milli>(
                                        Clock::now() - warm_start)
                                        .count()}});
-  if (!options_.port_file.empty()) {
-    std::ofstream(options_.port_file) << http_->port() << "\n";
-  }
+  service_.WritePortFile(options_.port_file);
   return OkStatus();
 }
 
 bool ModelServer::Shutdown() {
-  const auto grace = std::chrono::milliseconds(
-      static_cast<int64_t>(options_.shutdown_grace_seconds * 1000));
-  const auto deadline = Clock::now() + grace;
-  LOG_INFO("shutting down",
-           {{"in_flight", http_->InFlight()},
-            {"grace_ms", static_cast<int64_t>(grace.count())}});
   core_->BeginShutdown();
-  http_->BeginDrain();
-  while (http_->InFlight() > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   // Engines may still run recognitions of requests that already timed out.
-  while (core_->Stats().engines_busy > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  http_->StopAccepting();
-  const int left = http_->InFlight();
-  const bool clean = left == 0 && core_->Stats().engines_busy == 0;
-  if (!clean) {
-    LOG_WARNING("grace period over", {{"in_flight", left}});
-    return false;
-  }
-  ioc_.stop();
-  for (auto& t : io_threads_) t.join();
-  io_threads_.clear();
+  const bool clean = service_.Drain(
+      std::chrono::milliseconds(
+          static_cast<int64_t>(options_.shutdown_grace_seconds * 1000)),
+      [this] { return core_->Stats().engines_busy > 0; });
+  if (!clean) return false;
+  service_.Stop();
   core_->Stop();
-  LOG_INFO("stopped", {});
   return true;
 }
 

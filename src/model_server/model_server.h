@@ -3,10 +3,8 @@
 #pragma once
 
 #include <memory>
-#include <thread>
-#include <vector>
 
-#include "common/http_server.h"
+#include "common/http_service.h"
 #include "common/metrics.h"
 #include "model_server/core/inference_core.h"
 #include "model_server/server_options.h"
@@ -21,7 +19,7 @@ class ModelServer {
   // Listens (live at once), starts the I/O threads, then warms the engines
   // (ready when they are). Returns an error if either fails.
   Status Start();
-  int http_port() const { return http_->port(); }
+  int http_port() const { return service_.port(); }
 
   // Graceful shutdown: readiness turns false, new work is refused (503),
   // in-flight requests finish within the grace period, then everything
@@ -36,9 +34,7 @@ class ModelServer {
   std::unique_ptr<CoreMetrics> core_metrics_;
   std::unique_ptr<InferenceCore> core_;
   Router router_;
-  net::io_context ioc_;
-  std::unique_ptr<HttpServer> http_;
-  std::vector<std::thread> io_threads_;
+  HttpService service_;
 };
 
 }  // namespace ocr
