@@ -80,12 +80,14 @@ TEST(ModelServerLoadTest, RequestsPastTheirDeadlineWhileQueuedGet504) {
   options.engines = 1;
   auto server = StartModelServer(options);
   const int port = server->http_port();
-  // Eight pages of ~150 ms each on one engine, each allowed 400 ms: the
-  // first ones make it, the last ones cannot.
+  // Fourteen pages of ~150 ms each on one engine, each allowed 1.5 s: the
+  // first ones make it (even on a machine ten times slower), the last ones
+  // cannot (they would need over 2 s of queueing).
+  constexpr int kRequests = 14;
   std::string body = V2Request({Image("pyt-test.png")});
-  body.insert(1, "\"parameters\":{\"timeout\":400000},");
+  body.insert(1, "\"parameters\":{\"timeout\":1500000},");
   std::vector<std::future<HttpResult>> results;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < kRequests; ++i) {
     results.push_back(std::async(std::launch::async,
                                  [&] { return HttpPost(port, kInfer, body); }));
   }
@@ -95,12 +97,12 @@ TEST(ModelServerLoadTest, RequestsPastTheirDeadlineWhileQueuedGet504) {
     if (r.status == 200) ++ok;
     if (r.status == 504) {
       ++timed_out;
-      ExpectError(r, 504, "deadline of 400 ms");
+      ExpectError(r, 504, "deadline of 1500 ms");
     }
   }
   EXPECT_GE(ok, 1);
   EXPECT_GE(timed_out, 1);
-  EXPECT_EQ(ok + timed_out, 8);
+  EXPECT_EQ(ok + timed_out, kRequests);
   // Timed-out work is dropped, not run: the engine is soon free again.
   EXPECT_EQ(HttpPost(port, kInfer, V2Request({Image("tjs-simple.png")})).status,
             200);
