@@ -14,6 +14,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
   prometheus curl procps chromium
+  docker.io debootstrap iptables shellcheck unzip
 )
 
 case "${1:-all}" in
@@ -22,15 +23,21 @@ case "${1:-all}" in
   *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
 
-# npm packages of the browser test (tests/web), from its lockfile.
+# npm packages of the tests (every tests/**/package-lock.json), from their
+# lockfiles; and tools fetched from the npm registry (scripts/install-*.sh).
 install_npm() {
   case "${1:-all}" in build) return 0 ;; esac
-  local dir
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/web"
-  if [ ! -d "$dir/node_modules/playwright-core" ]; then
-    echo "install-deps: npm ci in tests/web" >&2
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  local root lock dir
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  while IFS= read -r lock; do
+    dir=$(dirname "$lock")
+    if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules" ]; then
+      echo "install-deps: npm ci in ${dir#"$root"/}" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      touch "$dir/node_modules"
+    fi
+  done < <(find "$root/tests" -name package-lock.json -not -path '*/node_modules/*')
+  if [ -x "$root/scripts/install-helm.sh" ]; then "$root/scripts/install-helm.sh"; fi
 }
 
 missing=()

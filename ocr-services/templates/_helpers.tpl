@@ -1,0 +1,188 @@
+{{/*
+Naming, labels and derived values shared by every template.
+Names are truncated to 63 characters (DNS label limit of Service names).
+*/}}
+
+{{/* Chart name, or nameOverride. */}}
+{{- define "ocr-services.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Release-based prefix of every resource name. The release name alone when it
+already contains the chart name (release "ocr-services" -> "ocr-services").
+*/}}
+{{- define "ocr-services.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Chart label value: name-version. */}}
+{{- define "ocr-services.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels that never change for a release: used in selectors. */}}
+{{- define "ocr-services.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ocr-services.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Labels of every object. */}}
+{{- define "ocr-services.labels" -}}
+helm.sh/chart: {{ include "ocr-services.chart" . }}
+{{ include "ocr-services.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: ocr-services
+{{- end }}
+
+{{/* Model server: name, selector labels (with component) and labels. */}}
+{{- define "ocr-services.modelServer.fullname" -}}
+{{- printf "%s-model-server" (include "ocr-services.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ocr-services.modelServer.selectorLabels" -}}
+{{ include "ocr-services.selectorLabels" . }}
+app.kubernetes.io/component: model-server
+{{- end }}
+
+{{- define "ocr-services.modelServer.labels" -}}
+{{ include "ocr-services.labels" . }}
+app.kubernetes.io/component: model-server
+{{- end }}
+
+{{/* Gateway: name, selector labels (with component) and labels. */}}
+{{- define "ocr-services.gateway.fullname" -}}
+{{- printf "%s-gateway" (include "ocr-services.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ocr-services.gateway.selectorLabels" -}}
+{{ include "ocr-services.selectorLabels" . }}
+app.kubernetes.io/component: gateway
+{{- end }}
+
+{{- define "ocr-services.gateway.labels" -}}
+{{ include "ocr-services.labels" . }}
+app.kubernetes.io/component: gateway
+{{- end }}
+
+{{/*
+The one place the model server's address is built; the gateway's --model-url
+is this and nothing else. Plain mode: the chart's model Service and its http
+port (same namespace, short name). KServe mode: the predictor Service KServe
+creates for the InferenceService, which listens on port 80.
+*/}}
+{{- define "ocr-services.modelServer.url" -}}
+{{- if .Values.kserve.enabled }}
+{{- printf "http://%s-predictor.%s.svc.cluster.local:80" (include "ocr-services.modelServer.fullname" .) .Release.Namespace }}
+{{- else }}
+{{- printf "http://%s:%d" (include "ocr-services.modelServer.fullname" .) (int .Values.modelServer.service.httpPort) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Engines per model pod: modelServer.engines when > 0, else ceil of
+resources.limits.cpu ("2" -> 2, "1500m" -> 2, 0.5 -> 1), else ceil of
+requests.cpu, else 1. Each engine runs one OCR on one core, so more engines
+than the CPU limit only adds throttling.
+*/}}
+{{- define "ocr-services.modelServer.engines" -}}
+{{- $engines := int .Values.modelServer.engines }}
+{{- if le $engines 0 }}
+{{- $res := .Values.modelServer.resources | default dict }}
+{{- $cpu := dig "limits" "cpu" "" $res | toString }}
+{{- if eq $cpu "" }}
+{{- $cpu = dig "requests" "cpu" "" $res | toString }}
+{{- end }}
+{{- $engines = include "ocr-services.cpuCeil" $cpu | int }}
+{{- end }}
+{{- max 1 $engines }}
+{{- end }}
+
+{{/* ceil() of a Kubernetes CPU quantity ("2", "1.5", "1500m"); 0 for "". */}}
+{{- define "ocr-services.cpuCeil" -}}
+{{- if eq . "" }}
+{{- 0 }}
+{{- else if hasSuffix "m" . }}
+{{- div (add (trimSuffix "m" . | int64) 999) 1000 }}
+{{- else }}
+{{- ceil (float64 .) | int64 }}
+{{- end }}
+{{- end }}
+
+{{/*
+terminationGracePeriodSeconds of a component (pass the component's values):
+the explicit value, else shutdown grace + preStop sleep + 10 s of slack.
+Refuses a value that would cut the drain short.
+*/}}
+{{- define "ocr-services.terminationGrace" -}}
+{{- $min := add (int .shutdownGraceSeconds) (int .preStopSleepSeconds) }}
+{{- $tgp := int .terminationGracePeriodSeconds }}
+{{- if eq $tgp 0 }}
+{{- add $min 10 }}
+{{- else if le $tgp $min }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed shutdownGraceSeconds + preStopSleepSeconds (%d)" $tgp $min) }}
+{{- else }}
+{{- $tgp }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference: repository:tag, tag defaulting to the appVersion. */}}
+{{- define "ocr-services.image" -}}
+{{- printf "%s:%s" .image.repository (default .root.Chart.AppVersion .image.tag) }}
+{{- end }}
+
+{{/* ServiceAccount name. */}}
+{{- define "ocr-services.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "ocr-services.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the chart-managed Secret of extra environment variables. */}}
+{{- define "ocr-services.secretEnvName" -}}
+{{- printf "%s-env" (include "ocr-services.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* envFrom entries shared by both components: the optional Secrets. */}}
+{{- define "ocr-services.secretEnvFrom" -}}
+{{- if .Values.secretEnv }}
+- secretRef:
+    name: {{ include "ocr-services.secretEnvName" . }}
+{{- end }}
+{{- if .Values.existingSecretEnv }}
+- secretRef:
+    name: {{ .Values.existingSecretEnv }}
+{{- end }}
+{{- end }}
+
+{{/* Pod annotations that make Prometheus scrape a pod (pass dict root, port). */}}
+{{- define "ocr-services.scrapeAnnotations" -}}
+{{- if .root.Values.metrics.scrapeAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .port | quote }}
+prometheus.io/path: /metrics
+{{- end }}
+{{- end }}
+
+{{/*
+preStop hook: sleep so the endpoint controller and kube-proxy drop the pod
+before SIGTERM starts the service's own drain. Needs `sleep` in the image.
+*/}}
+{{- define "ocr-services.preStop" -}}
+lifecycle:
+  preStop:
+    exec:
+      command: ["sleep", "{{ int . }}"]
+{{- end }}

@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Tests the ocr-services Helm chart without a cluster:
+#   - helm lint --strict with every ocr-services/ci/*-values.yaml;
+#   - helm template of every scenario, each document validated against the
+#     Kubernetes / prometheus-operator schemas (validate.mjs);
+#   - facts of the rendered objects (manifest_facts.mjs): the gateway's model
+#     URL is the rendered model Service (or the KServe predictor), the engine
+#     count follows the CPU limit, optional objects appear only when enabled,
+#     every workload follows the probe/resource/security/shutdown rules;
+#   - bad values (unknown key, wrong type, invalid enum) are refused;
+#   - the chart's dashboards/ and rules/ copies match monitoring/ originals;
+#   - the packaged chart renders the same way.
+# Usage: tests/deploy/helm/chart_test.sh   (OCR_REPO_ROOT overrides the repo root)
+# Needs: helm from scripts/install-helm.sh, node + npm ci in this folder
+# (scripts/install-deps.sh does both).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="${OCR_REPO_ROOT:-$(cd "$here/../../.." && pwd)}"
+chart="$root/ocr-services"
+release=ocr
+namespace=ocr-test
+
+failures=0
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+# --- tools ---------------------------------------------------------------
+helm_bin=""
+if [ -x "$root/scripts/install-helm.sh" ]; then
+  helm_bin="$("$root/scripts/install-helm.sh" | tail -n 1)"
+elif [ -x "$root/.cache/tools/helm" ]; then
+  helm_bin="$root/.cache/tools/helm"
+fi
+if [ -z "$helm_bin" ] || [ ! -x "$helm_bin" ]; then
+  echo "chart_test: helm not found; run scripts/install-deps.sh" >&2
+  exit 1
+fi
+if [ ! -d "$here/node_modules/kubernetes-models" ]; then
+  echo "chart_test: run 'npm ci' in $here (scripts/install-deps.sh does)" >&2
+  exit 1
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+# No cluster here: a kubeconfig pointing at a closed local port, so nothing
+# ever reaches a real API server; helm's own state stays in the temp dir.
+cat >"$tmp/kubeconfig" <<'EOF'
+apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "https://127.0.0.1:1"}}]
+contexts: [{name: none, context: {cluster: none, user: none}}]
+users: [{name: none, user: {}}]
+current-context: none
+EOF
+chmod 600 "$tmp/kubeconfig"
+export KUBECONFIG="$tmp/kubeconfig"
+export HELM_CACHE_HOME="$tmp/helm/cache" HELM_CONFIG_HOME="$tmp/helm/config" HELM_DATA_HOME="$tmp/helm/data"
+
+helm() { "$helm_bin" "$@"; }
+render() { helm template "$release" "$chart" --namespace "$namespace" "$@"; }
+facts() { node "$here/manifest_facts.mjs" "$1"; }
+fact() { grep -E "^$2=" "$1" | head -n 1 | cut -d= -f2- || true; }
+count() { local n; n="$(fact "$1" "count_$2")"; echo "${n:-0}"; }
+
+# ceil of a Kubernetes CPU quantity, written independently of the chart's
+# template: "2" -> 2, "1500m" -> 2, "0.5" -> 1; at least 1.
+cpu_ceil() {
+  awk -v q="$1" 'BEGIN {
+    v = (q ~ /m$/) ? substr(q, 1, length(q) - 1) / 1000 : q + 0
+    n = int(v); if (n < v) n++; if (n < 1) n = 1; print n }'
+}
+
+echo "chart_test: $("$helm_bin" version --short), chart $chart"
+
+# --- lint, render, validate, facts per scenario --------------------------
+shopt -s nullglob
+scenarios=("$chart"/ci/*-values.yaml)
+if [ "${#scenarios[@]}" -lt 4 ]; then fail "expected >= 4 ci/*-values.yaml, found ${#scenarios[@]}"; fi
+for values in "${scenarios[@]}"; do
+  name="$(basename "$values" -values.yaml)"
+  if helm lint --strict "$chart" -f "$values" >"$tmp/$name.lint" 2>&1; then
+    pass "$name: helm lint --strict"
+  else
+    fail "$name: helm lint --strict"; cat "$tmp/$name.lint"
+  fi
+  if ! render -f "$values" >"$tmp/$name.yaml" 2>"$tmp/$name.err"; then
+    fail "$name: helm template"; cat "$tmp/$name.err"; continue
+  fi
+  if node "$here/validate.mjs" "$tmp/$name.yaml"; then
+    pass "$name: every document matches its schema"
+  else
+    fail "$name: schema validation"
+  fi
+  facts "$tmp/$name.yaml" >"$tmp/$name.facts"
+  if grep -q '^violation=' "$tmp/$name.facts"; then
+    fail "$name: workload rules:"; grep '^violation=' "$tmp/$name.facts" | sed 's/^violation=/    /'
+  else
+    pass "$name: probes, resources, securityContext, shutdown grace, scrape annotations"
+  fi
+
+  # The gateway's upstream must be the object that actually serves the model.
+  url="$(fact "$tmp/$name.facts" gateway_model_url)"
+  if [ "$(count "$tmp/$name.facts" InferenceService)" = 1 ]; then
+    if [ "$(count "$tmp/$name.facts" Service)" != 1 ] || [ "$(count "$tmp/$name.facts" Deployment)" != 1 ]; then
+      fail "$name: KServe mode must not render the plain model Deployment/Service"
+    fi
+    isvc="$(fact "$tmp/$name.facts" model_isvc_name)"
+    ns="$(fact "$tmp/$name.facts" model_isvc_namespace)"
+    want="http://$isvc-predictor.$ns.svc.cluster.local:80"
+  else
+    svc="$(fact "$tmp/$name.facts" model_service_name)"
+    port="$(fact "$tmp/$name.facts" model_service_http_port)"
+    want="http://$svc:$port"
+  fi
+  if [ -n "$url" ] && [ "$url" = "$want" ]; then
+    pass "$name: gateway --model-url is $url"
+  else
+    fail "$name: gateway --model-url is '$url', want '$want'"
+  fi
+
+  # Engines follow the CPU limit (scenarios that set one on purpose).
+  case "$name" in
+    minikube-small | production)
+      engines="$(fact "$tmp/$name.facts" model_engines)"
+      cpu="$(fact "$tmp/$name.facts" model_cpu_limit)"
+      if [ -n "$cpu" ] && [ "$engines" = "$(cpu_ceil "$cpu")" ]; then
+        pass "$name: --engines=$engines from limits.cpu $cpu"
+      else
+        fail "$name: --engines='$engines' but limits.cpu is '$cpu'"
+      fi
+      ;;
+  esac
+  if [ "$name" = minikube-small ] && [ "$(fact "$tmp/$name.facts" model_engines)" != 1 ]; then
+    fail "$name: expected exactly 1 engine"
+  fi
+
+  # Optional objects: expected counts of NetworkPolicy ServiceMonitor HPA PrometheusRule.
+  case "$name" in
+    default | minikube-small) want_counts="0 0 0 0" ;;
+    production) want_counts="1 1 2 1" ;;
+    kserve) want_counts="1 0 0 0" ;;
+    *) want_counts="" ;;
+  esac
+  if [ -n "$want_counts" ]; then
+    got_counts="$(count "$tmp/$name.facts" NetworkPolicy) $(count "$tmp/$name.facts" ServiceMonitor)"
+    got_counts="$got_counts $(count "$tmp/$name.facts" HorizontalPodAutoscaler) $(count "$tmp/$name.facts" PrometheusRule)"
+    if [ "$got_counts" = "$want_counts" ]; then
+      pass "$name: NetworkPolicy/ServiceMonitor/HPA/PrometheusRule counts $got_counts"
+    else
+      fail "$name: NetworkPolicy/ServiceMonitor/HPA/PrometheusRule counts '$got_counts', want '$want_counts'"
+    fi
+  fi
+done
+
+# --- engine derivation edge cases ---------------------------------------
+check_engines() { # $1 = expected, rest = helm --set arguments
+  local want="$1" got
+  shift
+  render "$@" >"$tmp/engines.yaml"
+  got="$(facts "$tmp/engines.yaml" | grep '^model_engines=' | cut -d= -f2)"
+  if [ "$got" = "$want" ]; then pass "engines $* -> $got"; else fail "engines $* -> '$got', want $want"; fi
+}
+check_engines 2 --set-string modelServer.resources.limits.cpu=1500m
+check_engines 1 --set-string modelServer.resources.limits.cpu=500m
+check_engines 3 --set modelServer.resources.limits.cpu=2.5
+check_engines 5 --set modelServer.engines=5
+
+# --- toggles: each optional object appears only when enabled -------------
+for toggle in networkPolicy.enabled:NetworkPolicy metrics.serviceMonitor.enabled:ServiceMonitor \
+  gateway.autoscaling.enabled:HorizontalPodAutoscaler metrics.prometheusRule.enabled:PrometheusRule; do
+  key="${toggle%%:*}" kind="${toggle##*:}"
+  render --set "$key=true" >"$tmp/on.yaml"
+  render --set "$key=false" >"$tmp/off.yaml"
+  on="$(facts "$tmp/on.yaml" | grep -c "^count_$kind=" || true)"
+  off="$(facts "$tmp/off.yaml" | grep -c "^count_$kind=" || true)"
+  if [ "$on" != 1 ] || [ "$off" != 0 ]; then
+    fail "$key=true gives $on $kind, false gives $off"
+  elif ! node "$here/validate.mjs" "$tmp/on.yaml" >/dev/null; then
+    fail "$key=true renders invalid objects"
+  else
+    pass "$key toggles $kind"
+  fi
+done
+
+# --- bad values are refused by values.schema.json ------------------------
+expect_refused() { # $1 = description, $2 = values file content
+  printf '%s\n' "$2" >"$tmp/bad.yaml"
+  if render -f "$tmp/bad.yaml" >/dev/null 2>"$tmp/bad.err"; then
+    fail "schema accepted $1"
+  elif grep -q "don't meet the specifications of the schema" "$tmp/bad.err"; then
+    pass "schema refuses $1: $(grep -m1 -E '^- ' "$tmp/bad.err" || true)"
+  else
+    fail "$1 failed, but not with a schema error:"; cat "$tmp/bad.err"
+  fi
+}
+expect_refused "an unknown top-level key" 'replicaCount: 2'
+expect_refused "a typo'd nested key" $'modelServer:\n  replicaCont: 2'
+expect_refused "a wrong type" $'modelServer:\n  replicaCount: "two"'
+expect_refused "an invalid enum" $'gateway:\n  service:\n    type: Foo'
+expect_refused "a bad CPU quantity" $'modelServer:\n  resources:\n    limits:\n      cpu: two'
+if render --set modelServer.terminationGracePeriodSeconds=20 >/dev/null 2>"$tmp/tgp.err" ||
+  ! grep -q "must exceed" "$tmp/tgp.err"; then
+  fail "terminationGracePeriodSeconds <= shutdown grace + preStop was accepted"
+else
+  pass "terminationGracePeriodSeconds <= shutdown grace + preStop is refused"
+fi
+
+# --- synced copies of the monitoring files -------------------------------
+check_copy() { # $1 = original under the repo, $2 = copy under the chart
+  if [ ! -f "$root/$1" ]; then
+    echo "NOTICE $1 does not exist yet: chart copy $2 not compared"
+  elif cmp -s "$root/$1" "$chart/$2"; then
+    pass "ocr-services/$2 is identical to $1"
+  else
+    fail "ocr-services/$2 differs from $1 (copy it: cp $1 ocr-services/$2)"
+  fi
+}
+check_copy monitoring/dashboards/ocr-services.json dashboards/ocr-services.json
+check_copy monitoring/prometheus/rules/ocr-services.rules.yaml rules/ocr-services.rules.yaml
+if command -v promtool >/dev/null 2>&1; then
+  if promtool check rules "$chart/rules/ocr-services.rules.yaml" >"$tmp/promtool.out" 2>&1; then
+    pass "promtool check rules on the chart's rules copy"
+  else
+    fail "promtool check rules:"; cat "$tmp/promtool.out"
+  fi
+else
+  echo "NOTICE promtool not installed: rules file not checked by promtool"
+fi
+
+# --- the packaged chart (.helmignore) still carries what templates read ---
+if helm package "$chart" --destination "$tmp/pkg" >/dev/null &&
+  helm template "$release" "$tmp"/pkg/ocr-services-*.tgz --namespace "$namespace" \
+    -f "$chart/ci/production-values.yaml" >"$tmp/pkg.yaml" &&
+  cmp -s "$tmp/pkg.yaml" "$tmp/production.yaml"; then
+  pass "packaged chart renders the same as the source chart"
+else
+  fail "packaged chart renders differently (check .helmignore)"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "chart_test: $failures check(s) failed"
+  exit 1
+fi
+echo "chart_test: all checks passed"
