@@ -14,7 +14,7 @@ test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
   prometheus curl procps chromium
-  docker.io debootstrap iptables shellcheck unzip
+  docker.io docker-compose debootstrap iptables shellcheck unzip
 )
 
 case "${1:-all}" in
