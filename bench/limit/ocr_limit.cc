@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/closed_loop.h"
 #include "model_server/core/engine_pool.h"
 #include "model_server/core/tesseract_engine.h"
 
@@ -84,14 +85,6 @@ bool Parse(int argc, char** argv, Args& args) {
   return true;
 }
 
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
-             1e6;
-}
-
 // VmHWM of this process in kB: the peak resident set.
 long PeakRssKb() {
   std::ifstream status("/proc/self/status");
@@ -117,12 +110,6 @@ bool RecogniseOnce(ocr::EnginePool& pool, const std::string& image) {
   tasks.push_back(std::move(task));
   if (!pool.Submit(std::move(tasks)).ok()) return false;
   return result.get();
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<size_t>(p * static_cast<double>(sorted.size()));
-  return sorted[std::min(rank, sorted.size() - 1)];
 }
 
 }  // namespace
@@ -158,50 +145,26 @@ int main(int argc, char** argv) {
     for (auto& t : warm) t.join();
   }
 
-  std::mutex mu;
-  std::vector<double> latencies_ms;
-  std::atomic<long> issued{0};
-  std::atomic<long> errors{0};
-  const double cpu_start = CpuSeconds();
-  const auto start = Clock::now();
-  const auto stop_at = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(args.seconds));
-  std::vector<std::thread> threads;
-  for (int t = 0; t < args.concurrency; ++t) {
-    threads.emplace_back([&] {
-      std::vector<double> mine;
-      while (Clock::now() < stop_at &&
-             (args.requests == 0 || issued.fetch_add(1) < args.requests)) {
-        const auto t0 = Clock::now();
-        const bool ok = RecogniseOnce(pool, image);
-        const auto t1 = Clock::now();
-        if (ok) {
-          mine.push_back(
-              std::chrono::duration<double, std::milli>(t1 - t0).count());
-        } else {
-          errors.fetch_add(1);
-        }
-      }
-      const std::lock_guard lock(mu);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double elapsed =
-      std::chrono::duration<double>(Clock::now() - start).count();
-  const double cpu = CpuSeconds() - cpu_start;
+  const double cpu_start = ocr::bench::RusageSeconds(RUSAGE_SELF);
+  const ocr::bench::LoopResult run = ocr::bench::RunClosedLoop(
+      args.concurrency, args.seconds, args.requests, [&] {
+        return std::function<bool()>(
+            [&] { return RecogniseOnce(pool, image); });
+      });
+  const double cpu = ocr::bench::RusageSeconds(RUSAGE_SELF) - cpu_start;
   pool.Stop();
 
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const auto& latencies_ms = run.latencies_ms;
   const auto count = static_cast<double>(latencies_ms.size());
   std::printf(
       "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
       "\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"cpu_seconds_per_image\":%.4f,\"peak_rss_kb\":%ld,\"engines\":%d,"
       "\"concurrency\":%d}\n",
-      latencies_ms.size(), errors.load(), elapsed, count / elapsed,
-      Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.95),
-      Percentile(latencies_ms, 0.99), count > 0 ? cpu / count : 0.0,
+      latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
+      ocr::bench::Percentile(latencies_ms, 0.50),
+      ocr::bench::Percentile(latencies_ms, 0.95),
+      ocr::bench::Percentile(latencies_ms, 0.99), count > 0 ? cpu / count : 0.0,
       PeakRssKb(), args.engines, args.concurrency);
-  return errors.load() == 0 ? 0 : 1;
+  return run.errors == 0 ? 0 : 1;
 }

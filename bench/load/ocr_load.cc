@@ -35,6 +35,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/base64.h"
+#include "common/closed_loop.h"
+
 extern char** environ;
 
 namespace {
@@ -118,32 +121,6 @@ bool Parse(int argc, char** argv, Args& args) {
   return true;
 }
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                       static_cast<unsigned char>(in[i + 1]) << 8 |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 // A prepared request: the body is built once and shared by all workers.
 struct Payload {
   std::string content_type;
@@ -156,7 +133,7 @@ Payload MakePayload(const std::string& mode, const std::string& image) {
     return {"application/json",
             R"({"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES",)"
             R"("data":[")" +
-                Base64(image) + R"("]}]})"};
+                ocr::base64::Encode(image) + R"("]}]})"};
   }
   const std::string boundary = "ocrbenchboundary7d1f3a";
   std::string body =
@@ -235,21 +212,6 @@ bool RunProcess(const std::vector<char*>& argv) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-double ChildCpuSeconds(long* max_rss_kb) {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  if (max_rss_kb != nullptr) *max_rss_kb = usage.ru_maxrss;
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
-             1e6;
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<size_t>(p * static_cast<double>(sorted.size()));
-  return sorted[std::min(rank, sorted.size() - 1)];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -278,53 +240,30 @@ int main(int argc, char** argv) {
   for (auto& word : args.command) command_argv.push_back(word.data());
   command_argv.push_back(nullptr);
 
-  std::mutex mu;
-  std::vector<double> latencies_ms;
-  std::atomic<long> issued{0};
-  std::atomic<long> errors{0};
-  const double child_cpu_start = ChildCpuSeconds(nullptr);
-  const auto start = Clock::now();
-  const auto stop_at = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(args.seconds));
-  std::vector<std::thread> threads;
-  for (int c = 0; c < args.connections; ++c) {
-    threads.emplace_back([&] {
-      std::optional<HttpWorker> worker;
-      if (!exec_mode) worker.emplace(url, payload);
-      std::vector<double> mine;
-      while (Clock::now() < stop_at &&
-             (args.requests == 0 || issued.fetch_add(1) < args.requests)) {
-        const auto t0 = Clock::now();
-        const bool ok = exec_mode ? RunProcess(command_argv) : worker->Send();
-        const auto t1 = Clock::now();
-        if (ok) {
-          mine.push_back(
-              std::chrono::duration<double, std::milli>(t1 - t0).count());
-        } else {
-          errors.fetch_add(1);
-        }
-      }
-      const std::lock_guard lock(mu);
-      latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double elapsed =
-      std::chrono::duration<double>(Clock::now() - start).count();
+  const double child_cpu_start = ocr::bench::RusageSeconds(RUSAGE_CHILDREN);
+  const ocr::bench::LoopResult run = ocr::bench::RunClosedLoop(
+      args.connections, args.seconds, args.requests,
+      [&]() -> std::function<bool()> {
+        if (exec_mode) return [&] { return RunProcess(command_argv); };
+        auto worker = std::make_shared<HttpWorker>(url, payload);
+        return [worker] { return worker->Send(); };
+      });
   long child_peak_rss_kb = 0;
   const double child_cpu =
-      ChildCpuSeconds(&child_peak_rss_kb) - child_cpu_start;
+      ocr::bench::RusageSeconds(RUSAGE_CHILDREN, &child_peak_rss_kb) -
+      child_cpu_start;
 
-  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const auto& latencies_ms = run.latencies_ms;
   const auto count = static_cast<double>(latencies_ms.size());
   std::printf(
       "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
       "\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"child_cpu_seconds_per_image\":%.4f,\"child_peak_rss_kb\":%ld,"
       "\"connections\":%d}\n",
-      latencies_ms.size(), errors.load(), elapsed, count / elapsed,
-      Percentile(latencies_ms, 0.50), Percentile(latencies_ms, 0.95),
-      Percentile(latencies_ms, 0.99),
+      latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
+      ocr::bench::Percentile(latencies_ms, 0.50),
+      ocr::bench::Percentile(latencies_ms, 0.95),
+      ocr::bench::Percentile(latencies_ms, 0.99),
       exec_mode && count > 0 ? child_cpu / count : 0.0,
       exec_mode ? child_peak_rss_kb : 0L, args.connections);
   return 0;
