@@ -110,7 +110,7 @@ void HttpClient::ReturnIdle(const std::string& key,
 }
 
 net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
-                                             Request request,
+                                             OutgoingRequest request,
                                              Clock::time_point deadline) {
   const std::string key = endpoint.host + ":" + endpoint.port;
   request.set(http::field::host, key);
@@ -118,7 +118,8 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
   request.prepare_payload();
 
   // A pooled connection the server has closed fails before any response
-  // byte: then try once more on a new connection.
+  // byte: then try once more on a new connection. Both writes serialise the
+  // same `request`, whose body is a view of the caller's buffer.
   if (auto pooled = TakeIdle(key)) {
     HttpAttempt attempt = co_await SendOn(*pooled, endpoint, request, deadline);
     if (attempt.failed_at == HttpAttempt::Stage::kNone) {
@@ -161,7 +162,7 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
 
 net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
                                                const HttpEndpoint&,
-                                               Request& request,
+                                               const OutgoingRequest& request,
                                                Clock::time_point deadline) {
   HttpAttempt attempt;
   boost::system::error_code ec;

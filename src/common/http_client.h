@@ -2,15 +2,20 @@
 // keep-alive connection pool per endpoint. One Send is one attempt: retry
 // policy belongs to the caller. A pooled connection that turns out to be
 // closed by the peer is replaced by a fresh one transparently (once).
+//
+// Request bodies are never copied: an OutgoingRequest's body is a view of a
+// buffer the caller owns, serialised straight from there onto the socket.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "common/http_types.h"
 
@@ -32,6 +37,17 @@ struct HttpClientOptions {
   uint64_t max_response_bytes = 64ull << 20;
 };
 
+// A request to send. Its body is a view (span) of memory the caller owns and
+// must keep alive and unchanged until Send completes; every attempt built on
+// the same buffer sends the same bytes without copying them. Make one with
+// OutgoingRequest{method, target, 11} and set the body with BodyView(s).
+using OutgoingRequest = http::request<http::span_body<const char>>;
+
+// A body view of `bytes` for an OutgoingRequest (no copy).
+inline beast::span<const char> BodyView(std::string_view bytes) {
+  return {bytes.data(), bytes.size()};
+}
+
 // The result of one attempt.
 struct HttpAttempt {
   enum class Stage { kNone, kConnect, kSend, kReceive };
@@ -46,10 +62,14 @@ class HttpClient {
   HttpClient(net::any_io_executor executor, HttpClientOptions options);
   ~HttpClient();
 
-  // Sends `request` (Host is set here) and reads the response, all before
-  // `deadline`. Never throws.
+  // Sends `request` (Host, keep-alive and Content-Length are set here) and
+  // reads the response, all before `deadline`. The buffer `request.body()`
+  // views must stay alive until the returned awaitable completes; it is sent
+  // as is, also when a stale pooled connection forces a second write. Never
+  // throws.
   net::awaitable<HttpAttempt> Send(const HttpEndpoint& endpoint,
-                                   Request request, Clock::time_point deadline);
+                                   OutgoingRequest request,
+                                   Clock::time_point deadline);
 
   // Connections idle in the pool now (for metrics and tests).
   size_t IdleConnections() const;
@@ -60,7 +80,7 @@ class HttpClient {
   void ReturnIdle(const std::string& key, std::unique_ptr<Connection> c);
   net::awaitable<HttpAttempt> SendOn(Connection& connection,
                                      const HttpEndpoint& endpoint,
-                                     Request& request,
+                                     const OutgoingRequest& request,
                                      Clock::time_point deadline);
 
   net::any_io_executor executor_;

@@ -35,19 +35,18 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Get(
 net::awaitable<StatusOr<ModelReply>> ModelClient::Call(
     http::verb method, std::string target, std::string body,
     std::string request_id, Clock::time_point deadline) {
-  // The body is needed again for a retry: keep it and send copies only when
-  // a retry actually happens (the first attempt moves it when it is the
-  // last possible one).
+  // `body` lives in this coroutine frame until the last attempt is over.
+  // Every attempt, to whichever endpoint, sends a view of it: the body is
+  // never copied, however many retries there are.
   std::string last_error;
   AttemptOutcome last = AttemptOutcome::kOk;
   for (int attempt = 0;; ++attempt) {
     const HttpEndpoint& endpoint = NextEndpoint();
-    Request request{method, target, 11};
+    OutgoingRequest request{method, target, 11};
     request.set("X-Request-ID", request_id);
     if (method == http::verb::post) {
       request.set(http::field::content_type, "application/json");
-      const bool final_try = attempt >= options_.retry.max_retries;
-      request.body() = final_try ? std::move(body) : body;
+      request.body() = BodyView(body);
     }
     const auto start = Clock::now();
     HttpAttempt result =

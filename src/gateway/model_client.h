@@ -50,7 +50,8 @@ class ModelClient {
   const std::string& model_name() const { return options_.model_name; }
 
  private:
-  // Parameters by value: they live in the coroutine frame.
+  // Parameters by value: they live in the coroutine frame, and every attempt
+  // sends a view of `body` (HttpClient never copies it).
   net::awaitable<StatusOr<ModelReply>> Call(http::verb method,
                                             std::string target,
                                             std::string body,

@@ -1,12 +1,20 @@
 // The gateway when the model misbehaves: stopped mid-run and back, too
-// slow, several endpoints with one down; and its own graceful shutdown.
+// slow, several endpoints with one down, busy (503) once, restarted behind a
+// pooled connection; and its own graceful shutdown. Every retried request
+// must still carry the whole body: the OCR text or the recorded bodies show.
 #include <signal.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <future>
+#include <mutex>
 
+#include "common/base64.h"
 #include "stack_fixture.h"
 
 namespace ocr::testing {
@@ -47,6 +55,77 @@ class SilentUpstream {
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::vector<boost::asio::ip::tcp::socket> held_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A fault we inject: a "model" that answers its first `unavailable` infer
+// requests 503 and the rest with a fixed V2 reply, and keeps every infer body
+// it received. One connection at a time, keep-alive.
+class FlakyUpstream {
+ public:
+  static constexpr std::string_view kText = "retried fine";
+
+  explicit FlakyUpstream(int unavailable)
+      : unavailable_(unavailable),
+        acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~FlakyUpstream() {
+    stop_ = true;
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::socket poke(ioc_);
+    poke.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  int port() const { return acceptor_.local_endpoint().port(); }
+  std::vector<std::string> bodies() const {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  void Serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      boost::asio::ip::tcp::socket socket(ioc_);
+      acceptor_.accept(socket, ec);
+      boost::beast::flat_buffer buffer;
+      while (!ec && !stop_) {
+        http::request<http::string_body> req;
+        http::read(socket, buffer, req, ec);
+        if (ec) break;
+        size_t n = 0;
+        if (req.target().ends_with("/infer")) {
+          std::lock_guard lock(mu_);
+          bodies_.push_back(req.body());
+          n = bodies_.size();
+        }
+        http::response<http::string_body> res{http::status::ok, 11};
+        res.set(http::field::content_type, "application/json");
+        if (n != 0 && n <= static_cast<size_t>(unavailable_)) {
+          res.result(http::status::service_unavailable);
+          res.body() = R"({"error":"all engines are busy"})";
+        } else {
+          res.body() =
+              R"({"model_name":"ocr-model","outputs":[{"name":"output-0",)"
+              R"("shape":[1],"datatype":"BYTES","data":[")" +
+              std::string(kText) + R"("]}]})";
+        }
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        http::write(socket, res, ec);
+        if (!req.keep_alive()) break;
+      }
+    }
+  }
+
+  const int unavailable_;
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  mutable std::mutex mu_;
+  std::vector<std::string> bodies_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
@@ -106,9 +185,52 @@ TEST(GatewayResilienceTest, RoundRobinAcrossModelsAndAroundADeadOne) {
 
   b.reset();  // one endpoint dies: retries land on the other
   for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(Upload(gateway->port(), png).status, 200);
+    // A retried attempt sends the same body: the text is still right.
+    auto r = Upload(gateway->port(), png, "", {{"Accept", "text/plain"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(NormalizeSpace(r.body), "Tesseract.js");
   }
   EXPECT_EQ(LogLines(*a, "request").size(), 6u);
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_GE(Metric(m, "gateway_upstream_retries_total{after=\"refused\"}") +
+                Metric(m, "gateway_upstream_retries_total{after=\"reset\"}"),
+            1);
+}
+
+TEST(GatewayResilienceTest, ARetryAfter503SendsTheSameBody) {
+  FlakyUpstream flaky(/*unavailable=*/1);
+  auto gateway = StartGateway({flaky.port()});
+  const std::string png = ReadFile(ImagePath("pyt-test.png"));
+  auto r = Upload(gateway->port(), png, "", {{"Accept", "text/plain"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, FlakyUpstream::kText);
+  const auto bodies = flaky.bodies();
+  ASSERT_EQ(bodies.size(), 2u);  // the 503, then the retry
+  EXPECT_NE(bodies[0].find(ocr::base64::Encode(png)), std::string::npos);
+  EXPECT_EQ(bodies[1], bodies[0]) << "the retry sent a different body";
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"unavailable\"}"),
+            1);
+}
+
+TEST(GatewayResilienceTest, ModelRestartedBehindAPooledConnection) {
+  auto model = StartModel({"--engines=1"});
+  const int model_port = model->port();
+  auto gateway = StartGateway({model_port});
+  const std::string png = ReadFile(ImagePath("tjs-simple.png"));
+  ASSERT_EQ(Upload(gateway->port(), png).status, 200);  // a pooled connection
+
+  // The pooled connection is now dead: the client writes the same request
+  // again on a fresh connection, without a model-level retry.
+  model.reset();
+  model = StartModel({"--engines=1"}, model_port);
+  auto r = Upload(gateway->port(), png, "", {{"Accept", "text/plain"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(NormalizeSpace(r.body), "Tesseract.js");
+  EXPECT_EQ(LogLines(*model, "request").size(), 1u);
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"reset\"}"), 0);
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"refused\"}"), 0);
 }
 
 TEST(GatewayResilienceTest, SigtermDrainsInFlightUploadsThenExitsZero) {
