@@ -5,6 +5,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS system)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(simdjson CONFIG REQUIRED)
 find_package(OpenMP REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of the result cache
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)

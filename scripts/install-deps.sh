@@ -8,7 +8,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libboost-dev libboost-system-dev
-  prometheus-cpp-dev libsimdjson-dev
+  prometheus-cpp-dev libsimdjson-dev libssl-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev

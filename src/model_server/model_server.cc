@@ -4,6 +4,7 @@
 
 #include "common/logging.h"
 #include "common/status_http.h"
+#include "model_server/core/caching_recognizer.h"
 #include "model_server/core/engine_pool.h"
 #include "model_server/core/tesseract_engine.h"
 #include "model_server/frontend/inference_pipeline.h"
@@ -69,11 +70,14 @@ Status ModelServer::Start() {
   core_metrics_ = std::make_unique<CoreMetrics>(metrics_.registry());
   metrics_.AddCollector(&process_collector_);
   metrics_.AddCollector(core_metrics_.get());
-  core_ = std::make_unique<InferenceCore>(
-      core_options,
-      std::make_unique<EnginePool>(pool_options,
-                                   TesseractEngineFactory(options_.tessdata)),
-      core_metrics_.get());
+  std::unique_ptr<Recognizer> recognizer = std::make_unique<EnginePool>(
+      pool_options, TesseractEngineFactory(options_.tessdata));
+  if (options_.result_cache_mb > 0) {
+    recognizer = std::make_unique<CachingRecognizer>(
+        std::move(recognizer), int64_t{options_.result_cache_mb} << 20);
+  }
+  core_ = std::make_unique<InferenceCore>(core_options, std::move(recognizer),
+                                          core_metrics_.get());
 
   AddV2Routes(router_, *core_, {"ocr-model-server", OCR_VERSION});
   AddV1Routes(router_, *core_);
@@ -104,6 +108,7 @@ Status ModelServer::Start() {
                       std::to_string(core_options.installed_languages.size())},
                      {"tesseract", TesseractVersion()},
                      {"omp_thread_limit", omp_get_thread_limit()},
+                     {"result_cache_mb", options_.result_cache_mb},
                      {"warmup_ms", std::chrono::duration<double, std::milli>(
                                        Clock::now() - warm_start)
                                        .count()}});

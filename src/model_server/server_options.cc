@@ -45,6 +45,12 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
            "Images that may wait for an engine; beyond, requests get 503 with "
            "Retry-After.",
            &max_queue);
+  f.AddInt("result-cache-mb", "OCR_RESULT_CACHE_MB",
+           "MiB for a cache of recognised texts keyed by the SHA-256 of the "
+           "image and lang/psm/dpi: an identical image with identical "
+           "options is answered without OCR. Pays only when the same images "
+           "repeat. 0 (the default): off.",
+           &result_cache_mb);
   f.AddDouble("timeout", "OCR_TIMEOUT_SECONDS",
               "Request deadline in seconds; clients may ask for less with the "
               "V2 parameter 'timeout' (microseconds). Past it: 504.",
@@ -84,6 +90,9 @@ Status ModelServerOptions::Validate() {
     return InvalidArgumentError("--max-image-side must be 1-32767");
   }
   if (max_queue < 0) return InvalidArgumentError("--max-queue must be >= 0");
+  if (result_cache_mb < 0 || result_cache_mb > 65536) {
+    return InvalidArgumentError("--result-cache-mb must be 0-65536 (0: off)");
+  }
   if (timeout_seconds <= 0) {
     return InvalidArgumentError("--timeout must be positive");
   }

@@ -28,6 +28,7 @@ struct ModelServerOptions {
   int64_t max_image_pixels = 100'000'000;
   int max_image_side = 32767;
   int max_queue = 64;
+  int result_cache_mb = 0;  // 0: no result cache
   double timeout_seconds = 60;
   double shutdown_grace_seconds = 30;
 

@@ -15,6 +15,16 @@ prometheus::MetricFamily Gauge(std::string name, std::string help,
           {metric}};
 }
 
+prometheus::MetricFamily Counter(std::string name, std::string help,
+                                 double value) {
+  prometheus::ClientMetric metric;
+  metric.counter.value = value;
+  return {std::move(name),
+          std::move(help),
+          prometheus::MetricType::Counter,
+          {metric}};
+}
+
 }  // namespace
 
 CoreMetrics::CoreMetrics(prometheus::Registry& registry)
@@ -100,6 +110,24 @@ std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {
   out.push_back(Gauge("ocr_engines", "Warm OCR engines.", s.engines_total));
   out.push_back(Gauge("ocr_model_ready", "1 when the model serves requests.",
                       ready_ && ready_() ? 1 : 0));
+  // The result cache (--result-cache-mb); all 0 when it is off.
+  out.push_back(Counter("ocr_result_cache_hits_total",
+                        "Images answered from the result cache.",
+                        static_cast<double>(s.cache_hits)));
+  out.push_back(Counter("ocr_result_cache_misses_total",
+                        "Result cache lookups that found nothing.",
+                        static_cast<double>(s.cache_misses)));
+  out.push_back(Counter("ocr_result_cache_evictions_total",
+                        "Results dropped from the cache to make room.",
+                        static_cast<double>(s.cache_evictions)));
+  out.push_back(Gauge("ocr_result_cache_entries", "Results in the cache.",
+                      static_cast<double>(s.cache_entries)));
+  out.push_back(Gauge("ocr_result_cache_bytes",
+                      "Bytes the cached results are charged.",
+                      static_cast<double>(s.cache_bytes)));
+  out.push_back(Gauge("ocr_result_cache_capacity_bytes",
+                      "Byte budget of the result cache (0: off).",
+                      static_cast<double>(s.cache_capacity_bytes)));
   return out;
 }
 

@@ -32,7 +32,8 @@ class CoreMetrics : public prometheus::Collectable {
   void RecordImage(const std::string& model, const OcrResult& result);
 
   // Gauges: ocr_queue_depth, ocr_queue_capacity, ocr_engines_busy,
-  // ocr_engines_total, ocr_model_ready.
+  // ocr_engines, ocr_model_ready, ocr_result_cache_{entries,bytes,
+  // capacity_bytes}; counters ocr_result_cache_{hits,misses,evictions}_total.
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:

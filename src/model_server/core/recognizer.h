@@ -1,8 +1,10 @@
 // The seam between the inference core and whatever runs the engines. Today:
-// EnginePool (threads in this process). Later: supervised worker processes,
+// EnginePool (threads in this process), optionally wrapped in a
+// CachingRecognizer (--result-cache-mb). Later: supervised worker processes,
 // so that a Tesseract abort() costs one request instead of the server.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,7 +20,8 @@ struct RecognitionTask {
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   CancelFlag cancelled;
-  // Called exactly once, on a worker thread, with the result.
+  // Called exactly once with the result: on a worker thread, or for a cached
+  // result on the thread calling Submit, once the other tasks are queued.
   std::function<void(StatusOr<OcrResult>)> done;
 };
 
@@ -27,6 +30,13 @@ struct RecognizerStats {
   int engines_busy = 0;
   int queue_depth = 0;  // images waiting for an engine
   int queue_capacity = 0;
+  // The result cache (CachingRecognizer); all zero when there is none.
+  int64_t cache_capacity_bytes = 0;
+  int64_t cache_bytes = 0;
+  int64_t cache_entries = 0;
+  int64_t cache_hits = 0;
+  int64_t cache_misses = 0;
+  int64_t cache_evictions = 0;
 };
 
 class Recognizer {

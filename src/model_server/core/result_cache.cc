@@ -1,0 +1,83 @@
+#include "model_server/core/result_cache.h"
+
+#include <openssl/evp.h>
+
+#include <iterator>
+#include <utility>
+
+namespace ocr {
+
+ResultCache::ResultCache(int64_t capacity_bytes)
+    : capacity_bytes_(capacity_bytes > 0 ? capacity_bytes : 0) {}
+
+std::string ResultCache::Key(std::string_view image,
+                             const OcrOptions& options) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(image.data(), image.size(), digest, &digest_size, EVP_sha256(),
+                 nullptr) != 1) {
+    return {};
+  }
+  std::string key(reinterpret_cast<const char*>(digest), digest_size);
+  key.push_back('\0');
+  key += options.lang;
+  key.push_back('\0');
+  key += std::to_string(options.psm);
+  key.push_back('\0');
+  key += std::to_string(options.dpi);
+  return key;
+}
+
+int64_t ResultCache::EntryBytes(const std::string& key,
+                                const OcrResult& result) {
+  return static_cast<int64_t>(key.size() + result.text.size()) +
+         kEntryOverheadBytes;
+}
+
+std::optional<OcrResult> ResultCache::Lookup(const std::string& key) {
+  std::lock_guard lock(mu_);
+  const auto found = index_.find(key);
+  if (found == index_.end()) {
+    ++misses_;
+    return std::nullopt;
+  }
+  ++hits_;
+  lru_.splice(lru_.begin(), lru_, found->second);
+  return found->second->result;
+}
+
+void ResultCache::Insert(std::string key, const OcrResult& result) {
+  const int64_t bytes = EntryBytes(key, result);
+  if (bytes > capacity_bytes_) return;
+  std::lock_guard lock(mu_);
+  if (const auto found = index_.find(key); found != index_.end()) {
+    Erase(found->second);  // replaced, not evicted
+  }
+  while (bytes_ + bytes > capacity_bytes_ && !lru_.empty()) {
+    Erase(std::prev(lru_.end()));
+    ++evictions_;
+  }
+  lru_.push_front(Entry{std::move(key), result, bytes});
+  index_.emplace(lru_.front().key, lru_.begin());
+  bytes_ += bytes;
+}
+
+ResultCacheStats ResultCache::Stats() const {
+  std::lock_guard lock(mu_);
+  ResultCacheStats stats;
+  stats.entries = static_cast<int64_t>(lru_.size());
+  stats.bytes = bytes_;
+  stats.capacity_bytes = capacity_bytes_;
+  stats.hits = hits_;
+  stats.misses = misses_;
+  stats.evictions = evictions_;
+  return stats;
+}
+
+void ResultCache::Erase(List::iterator it) {
+  bytes_ -= it->bytes;
+  index_.erase(it->key);
+  lru_.erase(it);
+}
+
+}  // namespace ocr
