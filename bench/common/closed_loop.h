@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -21,12 +23,22 @@ struct LoopResult {
   double seconds = 0;  // wall time of the whole loop
 };
 
-// Runs `workers` threads for `seconds`, or until `requests` were issued (0:
-// no count limit). Each thread calls `make_worker` once (to open its own
-// connection, say) and then the returned function per request; it returns
-// whether the request succeeded.
+// How long a loop runs. A worker issues its next request while the time is
+// under `seconds` or fewer than `min_requests` were issued, never past
+// `max_requests` (0: no limit) or `max_seconds`; requests in flight at the
+// end complete and count.
+struct LoopBounds {
+  double seconds = 10;
+  long min_requests = 0;
+  long max_requests = 0;
+  double max_seconds = 600;
+};
+
+// Runs `workers` threads within `bounds`. Each thread calls `make_worker`
+// once (to open its own connection, say) and then the returned function per
+// request; it returns whether the request succeeded.
 inline LoopResult RunClosedLoop(
-    int workers, double seconds, long requests,
+    int workers, const LoopBounds& bounds,
     const std::function<std::function<bool()>()>& make_worker) {
   using Clock = std::chrono::steady_clock;
   std::mutex mu;
@@ -34,15 +46,26 @@ inline LoopResult RunClosedLoop(
   std::atomic<long> issued{0};
   std::atomic<long> errors{0};
   const auto start = Clock::now();
-  const auto stop_at = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(seconds));
+  auto after = [start](double s) {
+    return start + std::chrono::duration_cast<Clock::duration>(
+                       std::chrono::duration<double>(s));
+  };
+  const auto soft_stop = after(bounds.seconds);
+  const auto hard_stop = after(std::max(bounds.seconds, bounds.max_seconds));
+  // Takes a ticket for one more request, or says the loop is over.
+  auto next = [&] {
+    const auto now = Clock::now();
+    if (now >= hard_stop) return false;
+    const long ticket = issued.fetch_add(1);
+    if (bounds.max_requests > 0 && ticket >= bounds.max_requests) return false;
+    return now < soft_stop || ticket < bounds.min_requests;
+  };
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
       const std::function<bool()> send = make_worker();
       std::vector<double> mine;
-      while (Clock::now() < stop_at &&
-             (requests == 0 || issued.fetch_add(1) < requests)) {
+      while (next()) {
         const auto t0 = Clock::now();
         const bool ok = send();
         const auto t1 = Clock::now();
@@ -63,6 +86,32 @@ inline LoopResult RunClosedLoop(
   result.errors = errors.load();
   std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
   return result;
+}
+
+// "--name=value" -> value, or nullptr when `arg` is another flag.
+inline const char* FlagValue(std::string_view arg, std::string_view name) {
+  if (arg.size() > name.size() + 1 && arg.substr(0, name.size()) == name &&
+      arg[name.size()] == '=') {
+    return arg.data() + name.size() + 1;
+  }
+  return nullptr;
+}
+
+// Takes --seconds, --min-requests, --requests (the most) and --max-seconds
+// into `bounds`; false when `arg` is none of them.
+inline bool ParseLoopFlag(std::string_view arg, LoopBounds& bounds) {
+  if (const char* s = FlagValue(arg, "--seconds")) {
+    bounds.seconds = std::atof(s);
+  } else if (const char* m = FlagValue(arg, "--min-requests")) {
+    bounds.min_requests = std::atol(m);
+  } else if (const char* r = FlagValue(arg, "--requests")) {
+    bounds.max_requests = std::atol(r);
+  } else if (const char* x = FlagValue(arg, "--max-seconds")) {
+    bounds.max_seconds = std::atof(x);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 inline double Percentile(const std::vector<double>& sorted, double p) {

@@ -4,7 +4,8 @@
 // for a fixed time or count. bench/run.sh compares the services with it.
 //
 //   OMP_THREAD_LIMIT=1 ocr_bench_limit --image=IMG [--engines=N]
-//       [--concurrency=C] [--seconds=S] [--requests=K] [--warmup=W]
+//       [--concurrency=C] [--seconds=S] [--min-requests=M] [--requests=K]
+//       [--max-seconds=X] [--warmup=W]
 //
 // Prints one JSON object: count, errors, seconds, throughput (images/s),
 // p50/p95/p99 latency (ms), cpu_seconds_per_image and peak_rss_kb (VmHWM).
@@ -37,34 +38,24 @@ struct Args {
   std::string image;
   int engines = 0;      // 0 = hardware threads
   int concurrency = 0;  // 0 = engines
-  double seconds = 10;
-  long requests = 0;  // 0 = bounded by time only
-  int warmup = 0;     // images per engine before measuring; 0 = 1
+  ocr::bench::LoopBounds bounds;
+  int warmup = 0;  // images per engine before measuring; 0 = 1
 };
 
-// "--name=value" -> value, or nullptr when `arg` is another flag.
-const char* Value(std::string_view arg, std::string_view name) {
-  if (arg.size() > name.size() + 1 && arg.substr(0, name.size()) == name &&
-      arg[name.size()] == '=') {
-    return arg.data() + name.size() + 1;
-  }
-  return nullptr;
-}
+using ocr::bench::FlagValue;
 
 bool Parse(int argc, char** argv, Args& args) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (const char* v = Value(arg, "--image")) {
+    if (const char* v = FlagValue(arg, "--image")) {
       args.image = v;
-    } else if (const char* e = Value(arg, "--engines")) {
+    } else if (const char* e = FlagValue(arg, "--engines")) {
       args.engines = std::atoi(e);
-    } else if (const char* c = Value(arg, "--concurrency")) {
+    } else if (const char* c = FlagValue(arg, "--concurrency")) {
       args.concurrency = std::atoi(c);
-    } else if (const char* s = Value(arg, "--seconds")) {
-      args.seconds = std::atof(s);
-    } else if (const char* r = Value(arg, "--requests")) {
-      args.requests = std::atol(r);
-    } else if (const char* w = Value(arg, "--warmup")) {
+    } else if (ocr::bench::ParseLoopFlag(arg, args.bounds)) {
+      continue;
+    } else if (const char* w = FlagValue(arg, "--warmup")) {
       args.warmup = std::atoi(w);
     } else {
       std::cerr << "unknown argument: " << arg << "\n";
@@ -73,8 +64,8 @@ bool Parse(int argc, char** argv, Args& args) {
   }
   if (args.image.empty()) {
     std::cerr << "usage: ocr_bench_limit --image=IMG [--engines=N] "
-                 "[--concurrency=C] [--seconds=S] [--requests=K] "
-                 "[--warmup=W]\n";
+                 "[--concurrency=C] [--seconds=S] [--min-requests=M] "
+                 "[--requests=K] [--max-seconds=X] [--warmup=W]\n";
     return false;
   }
   if (args.engines <= 0) {
@@ -146,8 +137,8 @@ int main(int argc, char** argv) {
   }
 
   const double cpu_start = ocr::bench::RusageSeconds(RUSAGE_SELF);
-  const ocr::bench::LoopResult run = ocr::bench::RunClosedLoop(
-      args.concurrency, args.seconds, args.requests, [&] {
+  const ocr::bench::LoopResult run =
+      ocr::bench::RunClosedLoop(args.concurrency, args.bounds, [&] {
         return std::function<bool()>(
             [&] { return RecogniseOnce(pool, image); });
       });

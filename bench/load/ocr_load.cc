@@ -1,35 +1,40 @@
-// ocr_bench_load: a closed-loop load generator for bench/run.sh. C workers
-// each send one request, wait for the answer, and send the next, for T
-// seconds or K requests in all. Exact percentiles (every latency is kept).
+// ocr_bench_load: the load generator of bench/run.sh. Three modes:
 //
-//   ocr_bench_load --mode=v2 --url=http://127.0.0.1:P/v2/models/ocr-model/infer
-//   ocr_bench_load --mode=multipart --url=http://127.0.0.1:P/gateway/ocr
-//   ocr_bench_load --mode=exec -- tesseract IMG stdout
-//     common: --image=IMG --connections=C --seconds=T [--requests=K]
+//   --mode=v2 --url=http://127.0.0.1:P/v2/models/ocr-model/infer --image=IMG
+//   --mode=multipart --url=http://127.0.0.1:P/gateway/ocr --image=IMG
+//   --mode=exec -- tesseract IMG stdout
+//     closed loop: C workers each send one request, wait for the answer and
+//     send the next; bounded by --seconds, --min-requests, --requests (the
+//     most) and --max-seconds. Exact percentiles (every latency is kept).
+//     --probe=URL (repeatable) GETs URL every --probe-interval-ms during the
+//     run, on its own connection, and writes one JSON line per URL to
+//     --probe-out: how health and metrics endpoints answer under load.
 //
-// v2: the reference KServe V2 JSON body (base64 image), multipart: the
-// gateway's upload (field image_file); both over one keep-alive connection
-// per worker (Boost.Beast, synchronous). exec: one process per request (what
-// pytesseract does), stdout to /dev/null; CPU and peak RSS come from
-// getrusage(RUSAGE_CHILDREN). Prints one JSON object.
+//   --mode=startup --port-file=F --path=/v2/health/ready -- SERVICE ARGS...
+//     starts the service --requests times (default 3): the time from spawn
+//     to the first 200 on PATH (the port read from F, which the service
+//     writes), then SIGTERM to exit; prints ready and stop times.
+//
+// v2: the reference KServe V2 JSON body (base64 image); multipart: the
+// gateway's upload (field image_file); one keep-alive connection per worker
+// (Boost.Beast, synchronous). exec: one process per request (pytesseract's
+// way), stdout to /dev/null, CPU and peak RSS from RUSAGE_CHILDREN.
+#include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -37,53 +42,30 @@
 
 #include "common/base64.h"
 #include "common/closed_loop.h"
+#include "load/http_worker.h"
 
 extern char** environ;
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
+using ocr::bench::FlagValue;
+using ocr::bench::HttpWorker;
+using ocr::bench::Url;
 
 struct Args {
   std::string mode = "v2";
   std::string url;
   std::string image;
   int connections = 1;
-  double seconds = 10;
-  long requests = 0;                 // 0 = bounded by time only
-  std::vector<std::string> command;  // exec mode
+  ocr::bench::LoopBounds bounds;
+  std::vector<std::string> probes;
+  int probe_interval_ms = 50;
+  std::string probe_out;
+  std::string port_file;  // startup mode
+  std::string path = "/";
+  std::vector<std::string> command;  // exec and startup modes
 };
-
-struct Url {
-  std::string host;
-  std::string port;
-  std::string target;
-};
-
-std::optional<Url> ParseUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) return std::nullopt;
-  url.remove_prefix(kScheme.size());
-  const auto slash = url.find('/');
-  const std::string_view authority = url.substr(0, slash);
-  const auto colon = authority.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return Url{
-      std::string(authority.substr(0, colon)),
-      std::string(authority.substr(colon + 1)),
-      slash == std::string_view::npos ? "/" : std::string(url.substr(slash))};
-}
-
-const char* Value(std::string_view arg, std::string_view name) {
-  if (arg.size() > name.size() + 1 && arg.substr(0, name.size()) == name &&
-      arg[name.size()] == '=') {
-    return arg.data() + name.size() + 1;
-  }
-  return nullptr;
-}
 
 bool Parse(int argc, char** argv, Args& args) {
   for (int i = 1; i < argc; ++i) {
@@ -92,44 +74,51 @@ bool Parse(int argc, char** argv, Args& args) {
       args.command.assign(argv + i + 1, argv + argc);
       break;
     }
-    if (const char* m = Value(arg, "--mode")) {
+    if (const char* m = FlagValue(arg, "--mode")) {
       args.mode = m;
-    } else if (const char* u = Value(arg, "--url")) {
+    } else if (const char* u = FlagValue(arg, "--url")) {
       args.url = u;
-    } else if (const char* im = Value(arg, "--image")) {
+    } else if (const char* im = FlagValue(arg, "--image")) {
       args.image = im;
-    } else if (const char* c = Value(arg, "--connections")) {
+    } else if (const char* c = FlagValue(arg, "--connections")) {
       args.connections = std::max(1, std::atoi(c));
-    } else if (const char* s = Value(arg, "--seconds")) {
-      args.seconds = std::atof(s);
-    } else if (const char* r = Value(arg, "--requests")) {
-      args.requests = std::atol(r);
+    } else if (ocr::bench::ParseLoopFlag(arg, args.bounds)) {
+      continue;
+    } else if (const char* p = FlagValue(arg, "--probe")) {
+      args.probes.emplace_back(p);
+    } else if (const char* pi = FlagValue(arg, "--probe-interval-ms")) {
+      args.probe_interval_ms = std::max(1, std::atoi(pi));
+    } else if (const char* po = FlagValue(arg, "--probe-out")) {
+      args.probe_out = po;
+    } else if (const char* pf = FlagValue(arg, "--port-file")) {
+      args.port_file = pf;
+    } else if (const char* pa = FlagValue(arg, "--path")) {
+      args.path = pa;
     } else {
       std::cerr << "unknown argument: " << arg << "\n";
       return false;
     }
   }
   const bool http_mode = args.mode == "v2" || args.mode == "multipart";
-  if ((http_mode && (args.url.empty() || args.image.empty())) ||
-      (args.mode == "exec" && args.command.empty()) ||
-      (!http_mode && args.mode != "exec")) {
+  const bool ok = (http_mode && !args.url.empty() && !args.image.empty()) ||
+                  (args.mode == "exec" && !args.command.empty()) ||
+                  (args.mode == "startup" && !args.command.empty() &&
+                   !args.port_file.empty());
+  if (!ok) {
     std::cerr << "usage: ocr_bench_load --mode=v2|multipart --url=URL "
-                 "--image=IMG | --mode=exec -- CMD ARGS...; "
-                 "[--connections=C] [--seconds=T] [--requests=K]\n";
-    return false;
+                 "--image=IMG [--probe=URL --probe-out=FILE] | --mode=exec "
+                 "-- CMD ARGS... | --mode=startup --port-file=F --path=P -- "
+                 "CMD ARGS...; [--connections=C] [--seconds=T] "
+                 "[--min-requests=M] [--requests=K] [--max-seconds=X]\n";
   }
-  return true;
+  return ok;
 }
 
-// A prepared request: the body is built once and shared by all workers.
-struct Payload {
-  std::string content_type;
-  std::string body;
-};
-
-Payload MakePayload(const std::string& mode, const std::string& image) {
+// The body the reference gateway sends to the model service, or the
+// gateway's multipart upload: built once, shared by all workers.
+HttpWorker::Payload MakePayload(const std::string& mode,
+                                const std::string& image) {
   if (mode == "v2") {
-    // The body the reference gateway sends to the model service.
     return {"application/json",
             R"({"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES",)"
             R"("data":[")" +
@@ -139,65 +128,14 @@ Payload MakePayload(const std::string& mode, const std::string& image) {
   std::string body =
       "--" + boundary +
       "\r\nContent-Disposition: form-data; name=\"image_file\"; "
-      "filename=\"image.png\"\r\nContent-Type: image/png\r\n\r\n";
+      "filename=\"image\"\r\nContent-Type: application/octet-stream\r\n\r\n";
   body += image;
   body += "\r\n--" + boundary + "--\r\n";
   return {"multipart/form-data; boundary=" + boundary, body};
 }
 
-// One HTTP worker: a keep-alive connection, reopened after any error.
-class HttpWorker {
- public:
-  HttpWorker(const Url& url, const Payload& payload) : url_(url), stream_(io_) {
-    request_.method(http::verb::post);
-    request_.target(url.target);
-    request_.set(http::field::host, url.host + ":" + url.port);
-    request_.set(http::field::content_type, payload.content_type);
-    request_.set(http::field::accept, "application/json");
-    request_.keep_alive(true);
-    request_.body() = payload.body;
-    request_.prepare_payload();
-  }
-
-  // Sends one request; true on a 200 answer.
-  bool Send() {
-    try {
-      if (!connected_) {
-        asio::ip::tcp::resolver resolver(io_);
-        stream_.connect(resolver.resolve(url_.host, url_.port));
-        connected_ = true;
-      }
-      http::write(stream_, request_);
-      beast::flat_buffer buffer;
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
-      http::read(stream_, buffer, parser);
-      const auto& response = parser.get();
-      if (!response.keep_alive()) Close();
-      return response.result() == http::status::ok;
-    } catch (const std::exception& e) {
-      Close();
-      return false;
-    }
-  }
-
- private:
-  void Close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.close();
-    connected_ = false;
-  }
-
-  const Url url_;
-  asio::io_context io_;
-  beast::tcp_stream stream_;
-  bool connected_ = false;
-  http::request<http::string_body> request_;
-};
-
-// Runs `command` once with stdout/stderr to /dev/null; true on exit 0.
-bool RunProcess(const std::vector<char*>& argv) {
+// Spawns `argv` with stdout and stderr to /dev/null; 0 on failure.
+pid_t Spawn(const std::vector<char*>& argv) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 1, 0);
@@ -206,22 +144,73 @@ bool RunProcess(const std::vector<char*>& argv) {
   const int rc =
       posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return false;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return false;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return rc == 0 ? pid : 0;
 }
 
-}  // namespace
+// The exit code of `pid` once it ended, -1 when it did not exit normally.
+int Wait(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
 
-int main(int argc, char** argv) {
-  Args args;
-  if (!Parse(argc, argv, args)) return 2;
+std::vector<char*> Argv(std::vector<std::string>& words) {
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// GETs one URL at a fixed interval until told to stop.
+class Probe {
+ public:
+  Probe(const Url& url, int interval_ms) : url_(url), interval_(interval_ms) {}
+
+  void Run(const std::atomic<bool>& stop) {
+    HttpWorker worker(url_, std::nullopt);
+    while (!stop.load()) {
+      const auto t0 = Clock::now();
+      const int status = worker.Send();
+      const double ms = MsSince(t0);
+      if (status == 200) {
+        latencies_ms_.push_back(ms);
+      } else {
+        ++errors_;
+      }
+      std::this_thread::sleep_until(t0 + interval_);
+    }
+    std::sort(latencies_ms_.begin(), latencies_ms_.end());
+  }
+
+  std::string Json(const std::string& url) const {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "{\"url\":\"%s\",\"count\":%zu,\"errors\":%ld,"
+                  "\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n",
+                  url.c_str(), latencies_ms_.size(), errors_,
+                  ocr::bench::Percentile(latencies_ms_, 0.50),
+                  ocr::bench::Percentile(latencies_ms_, 0.99),
+                  latencies_ms_.empty() ? 0.0 : latencies_ms_.back());
+    return line;
+  }
+
+ private:
+  const Url url_;
+  const std::chrono::milliseconds interval_;
+  std::vector<double> latencies_ms_;
+  long errors_ = 0;
+};
+
+int RunLoad(Args& args) {
   const bool exec_mode = args.mode == "exec";
   Url url;
-  Payload payload;
+  HttpWorker::Payload payload;
   if (!exec_mode) {
-    const auto parsed = ParseUrl(args.url);
+    const auto parsed = Url::Parse(args.url);
     if (!parsed) {
       std::cerr << "bad url (want http://HOST:PORT/PATH): " << args.url << "\n";
       return 2;
@@ -236,22 +225,50 @@ int main(int argc, char** argv) {
     }
     payload = MakePayload(args.mode, image);
   }
-  std::vector<char*> command_argv;
-  for (auto& word : args.command) command_argv.push_back(word.data());
-  command_argv.push_back(nullptr);
+  std::vector<Url> probe_urls;
+  for (const auto& p : args.probes) {
+    const auto parsed = Url::Parse(p);
+    if (!parsed) {
+      std::cerr << "bad probe url: " << p << "\n";
+      return 2;
+    }
+    probe_urls.push_back(*parsed);
+  }
+  std::vector<char*> command_argv = Argv(args.command);
+
+  std::atomic<bool> stop_probes{false};
+  std::vector<std::unique_ptr<Probe>> probes;
+  std::vector<std::thread> probe_threads;
+  for (const auto& u : probe_urls) {
+    probes.push_back(std::make_unique<Probe>(u, args.probe_interval_ms));
+    probe_threads.emplace_back(
+        [p = probes.back().get(), &stop_probes] { p->Run(stop_probes); });
+  }
 
   const double child_cpu_start = ocr::bench::RusageSeconds(RUSAGE_CHILDREN);
   const ocr::bench::LoopResult run = ocr::bench::RunClosedLoop(
-      args.connections, args.seconds, args.requests,
-      [&]() -> std::function<bool()> {
-        if (exec_mode) return [&] { return RunProcess(command_argv); };
+      args.connections, args.bounds, [&]() -> std::function<bool()> {
+        if (exec_mode) {
+          return [&] {
+            const pid_t pid = Spawn(command_argv);
+            return pid != 0 && Wait(pid) == 0;
+          };
+        }
         auto worker = std::make_shared<HttpWorker>(url, payload);
-        return [worker] { return worker->Send(); };
+        return [worker] { return worker->Send() == 200; };
       });
   long child_peak_rss_kb = 0;
   const double child_cpu =
       ocr::bench::RusageSeconds(RUSAGE_CHILDREN, &child_peak_rss_kb) -
       child_cpu_start;
+  stop_probes = true;
+  for (auto& t : probe_threads) t.join();
+  if (!args.probe_out.empty()) {
+    std::ofstream out(args.probe_out);
+    for (size_t i = 0; i < probes.size(); ++i) {
+      out << probes[i]->Json(args.probes[i]);
+    }
+  }
 
   const auto& latencies_ms = run.latencies_ms;
   const auto count = static_cast<double>(latencies_ms.size());
@@ -267,4 +284,60 @@ int main(int argc, char** argv) {
       exec_mode && count > 0 ? child_cpu / count : 0.0,
       exec_mode ? child_peak_rss_kb : 0L, args.connections);
   return 0;
+}
+
+// Start-up to ready and SIGTERM to exit, --requests times (default 3).
+int RunStartup(Args& args) {
+  const long runs = args.bounds.max_requests > 0 ? args.bounds.max_requests : 3;
+  const auto limit = std::chrono::duration<double>(args.bounds.max_seconds);
+  std::vector<char*> argv = Argv(args.command);
+  std::vector<double> ready_ms;
+  std::vector<double> stop_ms;
+  int bad_exits = 0;
+  for (long run = 0; run < runs; ++run) {
+    std::filesystem::remove(args.port_file);
+    const auto t0 = Clock::now();
+    const pid_t pid = Spawn(argv);
+    if (pid == 0) {
+      std::cerr << "cannot start " << args.command[0] << "\n";
+      return 1;
+    }
+    bool ready = false;
+    while (!ready && Clock::now() - t0 < limit) {
+      std::string port;
+      std::ifstream(args.port_file) >> port;
+      if (!port.empty()) {
+        HttpWorker probe(Url{"127.0.0.1", port, args.path}, std::nullopt);
+        ready = probe.Send() == 200;
+      }
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!ready) {
+      kill(pid, SIGKILL);
+      Wait(pid);
+      std::cerr << "not ready within " << args.bounds.max_seconds << " s\n";
+      return 1;
+    }
+    ready_ms.push_back(MsSince(t0));
+    const auto t1 = Clock::now();
+    kill(pid, SIGTERM);
+    if (Wait(pid) != 0) ++bad_exits;
+    stop_ms.push_back(MsSince(t1));
+  }
+  std::sort(ready_ms.begin(), ready_ms.end());
+  std::sort(stop_ms.begin(), stop_ms.end());
+  std::printf(
+      "{\"count\":%zu,\"ready_p50_ms\":%.1f,\"ready_max_ms\":%.1f,"
+      "\"stop_p50_ms\":%.1f,\"stop_max_ms\":%.1f,\"bad_exits\":%d}\n",
+      ready_ms.size(), ocr::bench::Percentile(ready_ms, 0.5), ready_ms.back(),
+      ocr::bench::Percentile(stop_ms, 0.5), stop_ms.back(), bad_exits);
+  return bad_exits == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!Parse(argc, argv, args)) return 2;
+  return args.mode == "startup" ? RunStartup(args) : RunLoad(args);
 }

@@ -18,6 +18,7 @@
 
 #include "common/logging.h"
 #include "common/options.h"
+#include "common/system_info.h"
 
 namespace ocr {
 
@@ -39,6 +40,7 @@ int ServiceMain(int argc, char** argv, const char* program,
     return 2;
   }
 
+  ReturnLargeBlocksToSystem();
   // Blocked before any thread starts, so only sigwait below takes them.
   sigset_t signals;
   sigemptyset(&signals);

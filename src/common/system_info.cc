@@ -1,5 +1,6 @@
 #include "common/system_info.h"
 
+#include <malloc.h>
 #include <sched.h>
 
 #include <cmath>
@@ -104,6 +105,11 @@ std::string NewUuid() {
     out.push_back(kHex[b[i] & 0xF]);
   }
   return out;
+}
+
+void ReturnLargeBlocksToSystem(size_t bytes) {
+  // Setting the threshold explicitly also turns off glibc's dynamic one.
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
 }
 
 }  // namespace ocr

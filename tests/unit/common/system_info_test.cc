@@ -1,7 +1,10 @@
 #include "common/system_info.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <set>
 #include <string>
 #include <thread>
@@ -99,6 +102,26 @@ TEST(NewUuidTest, DistinctAcrossThreads) {
   ASSERT_EQ(a.size(), 500u);
   ASSERT_EQ(b.size(), 500u);
   for (const auto& u : a) EXPECT_EQ(b.count(u), 0u) << u;
+}
+
+// The second large block of a size comes from its own mapping too. With
+// glibc's dynamic threshold, the first free would raise the threshold to
+// that size and the second would come from (and stay in) the heap.
+TEST(ReturnLargeBlocksToSystemTest, LargeBlocksStayMapped) {
+  ReturnLargeBlocksToSystem(1 << 20);
+  constexpr size_t kSize = 3 << 20;
+  for (int round = 0; round < 2; ++round) {
+    const size_t mapped_before = mallinfo2().hblkhd;
+    void* block = std::malloc(kSize);
+    ASSERT_NE(block, nullptr);
+    std::memset(block, 1, kSize);
+    EXPECT_GE(mallinfo2().hblkhd, mapped_before + kSize) << "round " << round;
+    std::free(block);
+  }
+  const size_t mapped_before = mallinfo2().hblkhd;
+  void* small = std::malloc(64 << 10);  // below the threshold: the heap
+  EXPECT_EQ(mallinfo2().hblkhd, mapped_before);
+  std::free(small);
 }
 
 }  // namespace

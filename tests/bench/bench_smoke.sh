@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs bench/run.sh, soak.sh and memory.sh in their --smoke modes against
+# the services of this build and checks their reports: every table there,
+# every row filled, no failed request, every endpoint probed.
+# Usage: bench_smoke.sh REPO BUILD_DIR
+set -euo pipefail
+repo="$1"
+build="$2"
+cd "$repo"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+shellcheck bench/*.sh || fail "shellcheck"
+
+out="$(bench/run.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "run.sh exited $?"
+echo "$out"
+# 5 rows (limit, model, e2e, 2 CLI) x 3 concurrencies, each with ok/0.
+rows="$(grep -cE '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out")"
+[[ "$rows" == 15 ]] || fail "expected 15 measurement rows, got $rows"
+grep -E '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out" |
+  awk -F'|' '{ split($11, a, "/"); if (a[1] + 0 < 1 || a[2] + 0 != 0) bad = 1 } END { exit bad }' ||
+  fail "a cell had no successful request or a failed one"
+for endpoint in "/v2/health/ready (model)" "/readyz (gateway)" \
+  "/metrics (model)" "/metrics (gateway)"; do
+  grep -qF "| sample | $endpoint | " <<<"$out" || fail "no probe row for $endpoint"
+done
+grep -qE '^\| model \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0 \|$' <<<"$out" ||
+  fail "no clean model start-up/stop row"
+grep -qE '^\| gateway \| [0-9.]+ \|' <<<"$out" || fail "no gateway start-up row"
+grep -q '^- failed requests in the service rows: 0 ' <<<"$out" || fail "failed requests"
+grep -q 'e2e at 4N / limit = [0-9]' <<<"$out" || fail "no e2e/limit ratio"
+
+out="$(bench/soak.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "soak.sh exited $?"
+echo "$out"
+grep -q '^Soak: 20 ok / 0 failed' <<<"$out" || fail "soak did not complete 20 uploads"
+grep -q '^- model RSS growth after warm-up: -\?[0-9]' <<<"$out" || fail "no RSS growth"
+
+out="$(bench/memory.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "memory.sh exited $?"
+echo "$out"
+grep -qE '^\| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| [0-9]+ \|$' <<<"$out" || fail "no model memory row"
+[[ "$(grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' <<<"$out")" == 3 ]] ||
+  fail "expected 3 gateway memory rows"
+echo "bench scripts OK"
