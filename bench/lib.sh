@@ -116,6 +116,16 @@ rss_mb() {
   awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
 }
 
+# predict_totals METRICS_URL: "sum count" of the model service's
+# request_predict_seconds histogram (time in the core: queue, decoding and
+# recognition; no HTTP, JSON or base64).
+predict_totals() {
+  curl -fsS "$1" | awk '
+    /^request_predict_seconds_sum/ { s = $2 }
+    /^request_predict_seconds_count/ { c = $2 }
+    END { printf "%s %s", s + 0, c + 0 }'
+}
+
 # calc EXPR: floating-point arithmetic with awk ("n/a" on division by zero).
 calc() {
   awk "BEGIN { x = $1; printf \"%.2f\", x }" 2>/dev/null || echo "n/a"

@@ -35,6 +35,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <numeric>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -274,10 +275,14 @@ int RunLoad(Args& args) {
   const auto count = static_cast<double>(latencies_ms.size());
   std::printf(
       "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
-      "\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
+      "\"mean_ms\":%.2f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"child_cpu_seconds_per_image\":%.4f,\"child_peak_rss_kb\":%ld,"
       "\"connections\":%d}\n",
       latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
+      count > 0
+          ? std::accumulate(latencies_ms.begin(), latencies_ms.end(), 0.0) /
+                count
+          : 0.0,
       ocr::bench::Percentile(latencies_ms, 0.50),
       ocr::bench::Percentile(latencies_ms, 0.95),
       ocr::bench::Percentile(latencies_ms, 0.99),

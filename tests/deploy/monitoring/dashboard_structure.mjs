@@ -79,6 +79,7 @@ const required = [
   'ocr_engines{', 'ocr_mean_word_confidence', 'ocr_characters_recognized_total',
   'gateway_upstream_attempt_duration_seconds', 'gateway_upstream_retries_total',
   'gateway_upstream_failures_total', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
+  'ocr_result_cache_hits_total', 'ocr_result_cache_misses_total',
 ];
 for (const metric of required) {
   check(exprs.some((e) => e.includes(metric)), `no panel queries ${metric}`);
