@@ -22,6 +22,15 @@
 
 namespace ocr {
 
+// A request body with a Content-Length is read into a string with at least
+// this many bytes of spare capacity: simdjson's padding (SIMDJSON_PADDING), so
+// JSON bodies are parsed where they lie.
+inline constexpr size_t kBodySlackBytes = 64;
+// A request body is read in chunks of up to this many bytes; between requests
+// a connection's read buffer shrinks back when it grew past kIdleBufferBytes.
+inline constexpr size_t kBodyReadChunkBytes = 256 * 1024;
+inline constexpr size_t kIdleBufferBytes = 16 * 1024;
+
 struct HttpServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;  // 0: any free port; see HttpServer::port()

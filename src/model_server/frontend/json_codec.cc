@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "common/base64.h"
+#include "common/http_server.h"
 #include "common/json_writer.h"
 #include "common/options.h"
 
@@ -13,6 +14,11 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
+
+// simdjson parses a std::string in place when its spare capacity covers
+// SIMDJSON_PADDING, else it copies it first; the HTTP server leaves that
+// much room after every body it reads.
+static_assert(kBodySlackBytes >= simdjson::SIMDJSON_PADDING);
 
 StatusOr<element> ParseObject(simdjson::dom::parser& parser,
                               const std::string& body) {
