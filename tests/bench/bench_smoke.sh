@@ -13,9 +13,14 @@ shellcheck bench/*.sh || fail "shellcheck"
 
 out="$(bench/run.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "run.sh exited $?"
 echo "$out"
-# 5 rows (limit, model, e2e, 2 CLI) x 3 concurrencies, each with ok/0.
-rows="$(grep -cE '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out")"
+# 5 rows (limit, model, e2e, 2 CLI) x 3 concurrencies, then 2 with the
+# result cache on; each with ok/0.
+rows="$(grep -E '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out" | grep -vc 'result cache')"
 [[ "$rows" == 15 ]] || fail "expected 15 measurement rows, got $rows"
+rows="$(grep -cE '^\| sample \| (model|e2e).*, result cache on \|' <<<"$out")"
+[[ "$rows" == 2 ]] || fail "expected 2 result cache rows, got $rows"
+grep -q '^- result cache (off by default), the sample repeated: e2e at 4N = [0-9.]* x the limit ([1-9][0-9]* hits)' <<<"$out" ||
+  fail "the result cache line reports no hits"
 grep -E '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out" |
   awk -F'|' '{ split($11, a, "/"); if (a[1] + 0 < 1 || a[2] + 0 != 0) bad = 1 } END { exit bad }' ||
   fail "a cell had no successful request or a failed one"
