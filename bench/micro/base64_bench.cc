@@ -4,28 +4,18 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 
+#include "bench_inputs.h"
 #include "common/base64.h"
 
 namespace {
 
-std::string RandomBytes(size_t n) {
-  std::mt19937_64 rng(n);
-  std::string out(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) {
-      out[i + k] = static_cast<char>(v & 0xFF);
-      v >>= 8;
-    }
-  }
-  return out;
-}
+using ocr::bench::RandomBytes;
 
 void BM_Base64Encode(benchmark::State& state) {
-  const std::string bytes = RandomBytes(static_cast<size_t>(state.range(0)));
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::string bytes = RandomBytes(n, n);
   for (auto _ : state) {
     std::string text = ocr::base64::Encode(bytes);
     benchmark::DoNotOptimize(text.data());
@@ -38,7 +28,8 @@ BENCHMARK(BM_Base64Encode)->Arg(100'000)->Arg(4 << 20);
 void BM_Base64Decode(benchmark::State& state) {
   // Input sizes are multiples of 4, so the text is exactly range(0) long.
   const std::string text = ocr::base64::Encode(
-      RandomBytes(static_cast<size_t>(state.range(0)) / 4 * 3));
+      RandomBytes(static_cast<size_t>(state.range(0)) / 4 * 3,
+                  static_cast<size_t>(state.range(0)) / 4 * 3));
   if (text.size() != static_cast<size_t>(state.range(0))) {
     state.SkipWithError("unexpected base64 length");
     return;

@@ -5,24 +5,15 @@
 #include <benchmark/benchmark.h>
 #include <leptonica/allheaders.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "bench_inputs.h"
 #include "model_server/core/image_decoder.h"
 
 namespace {
 
-// Contents of OCR_TESTDATA_DIR/images/<name>, or empty when unreadable.
-std::string ReadTestImage(std::string_view name) {
-  const std::string path =
-      std::string(OCR_TESTDATA_DIR) + "/images/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return in ? bytes.str() : std::string();
-}
+using ocr::bench::ReadTestImage;
 
 void BM_DecodeImage(benchmark::State& state, std::string_view name) {
   const std::string bytes = ReadTestImage(name);

@@ -27,12 +27,15 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_inputs.h"
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "model_server/core/types.h"
 #include "model_server/frontend/json_codec.h"
 
 namespace {
+
+using ocr::bench::RandomBytes;
 
 // The request around the image's base64 string: {"inputs":[{... "data":[ <the
 // string> ],"parameters":{...}}]}.
@@ -42,19 +45,6 @@ constexpr std::string_view kTail =
     R"(],"parameters":{"content_type":"image/png"}}]})";
 
 constexpr size_t kImageBytes = 4608 * 1024;  // 4.5 MiB -> 6 MiB of base64
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) {
-      out[i + k] = static_cast<char>(v & 0xFF);
-      v >>= 8;
-    }
-  }
-  return out;
-}
 
 struct Corpus {
   std::string image;               // the "PNG": pseudo-random bytes

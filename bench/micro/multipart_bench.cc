@@ -8,43 +8,21 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <fstream>
-#include <random>
-#include <sstream>
 #include <string>
 #include <string_view>
 
+#include "bench_inputs.h"
 #include "gateway/multipart.h"
 
 namespace {
+
+using ocr::bench::RandomBytes;
+using ocr::bench::ReadTestImage;
 
 constexpr std::string_view kBoundary =
     "------------------------d74496d66958873e";  // as curl -F makes them
 constexpr size_t kLargePart = 6 << 20;
 constexpr size_t kChunk = 64 << 10;
-
-// Contents of OCR_TESTDATA_DIR/images/<name>, or empty when unreadable.
-std::string ReadTestImage(std::string_view name) {
-  const std::string path =
-      std::string(OCR_TESTDATA_DIR) + "/images/" + std::string(name);
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return in ? bytes.str() : std::string();
-}
-
-std::string RandomBytes(size_t n) {
-  std::mt19937_64 rng(n);
-  std::string out(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) {
-      out[i + k] = static_cast<char>(v & 0xFF);
-      v >>= 8;
-    }
-  }
-  return out;
-}
 
 // A body as `curl -F lang=eng -F image_file=@<filename>` sends it, or empty
 // when `content` holds the delimiter (it would end the part early).
@@ -96,7 +74,8 @@ void BM_ParseMultipartImage(benchmark::State& state) {
 BENCHMARK(BM_ParseMultipartImage)->Unit(benchmark::kMicrosecond);
 
 void BM_ParseMultipartLarge(benchmark::State& state) {
-  const std::string body = FormBody(RandomBytes(kLargePart), "random.bin");
+  const std::string body =
+      FormBody(RandomBytes(kLargePart, kLargePart), "random.bin");
   if (body.empty()) {
     state.SkipWithError("the random bytes hold the boundary");
     return;
@@ -106,7 +85,8 @@ void BM_ParseMultipartLarge(benchmark::State& state) {
 BENCHMARK(BM_ParseMultipartLarge)->Unit(benchmark::kMicrosecond);
 
 void BM_MultipartParserStreamLarge(benchmark::State& state) {
-  const std::string body = FormBody(RandomBytes(kLargePart), "random.bin");
+  const std::string body =
+      FormBody(RandomBytes(kLargePart, kLargePart), "random.bin");
   if (body.empty()) {
     state.SkipWithError("the random bytes hold the boundary");
     return;

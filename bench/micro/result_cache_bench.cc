@@ -5,24 +5,20 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 
+#include "bench_inputs.h"
 #include "model_server/core/result_cache.h"
 
 namespace {
 
-std::string RandomBytes(size_t n) {
-  std::mt19937_64 rng(n);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(rng() & 0xFF);
-  return out;
-}
+using ocr::bench::RandomBytes;
 
 // The argument is the image size: the sample PNG is about 100 kB, a phone
 // photo a few MB.
 void BM_ResultCacheKey(benchmark::State& state) {
-  const std::string image = RandomBytes(static_cast<size_t>(state.range(0)));
+  const auto n = static_cast<size_t>(state.range(0));
+  const std::string image = RandomBytes(n, n);
   const ocr::OcrOptions options;
   for (auto _ : state) {
     std::string key = ocr::ResultCache::Key(image, options);
