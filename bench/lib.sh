@@ -5,7 +5,7 @@
 # `build_dir` and `tools_dir`.
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sample_image="${OCR_TESTDATA_DIR:-$repo/../shared/testdata}/images/pyt-test.png"
+sample_image="${OCR_TESTDATA_DIR:-$repo/tests/data}/images/pyt-test.png"
 n="$(nproc)"
 hz="$(getconf CLK_TCK)"
 

@@ -27,7 +27,7 @@ Usage: bench/run.sh [--build-dir DIR] [--tools-dir DIR] [--seconds S]
   --smoke           one request per worker and cell, the sample only: checks
                     that everything runs (the bench_smoke test), no numbers
   --images LIST     comma-separated, from sample,a4,phone (default: all)
-  --image PNG       the sample (default: ../shared/testdata/images/pyt-test.png);
+  --image PNG       the sample (default: tests/data/images/pyt-test.png);
                     a4 and phone are made from it by ocr_bench_page
 Every cell is bounded: at most 300 s, however slow the image.
 EOF

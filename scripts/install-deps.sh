@@ -2,26 +2,41 @@
 # Installs every Debian package the project needs to build, run and test.
 # Idempotent: installs only what is missing; runs apt-get update at most once.
 # Usage: scripts/install-deps.sh [build|test|all]   (default: all)
+#        scripts/install-deps.sh --list [build|test|all]   prints the packages
+# Everything comes from Debian bookworm's own archive and the npm registry;
+# Node.js is Debian's (18.x) unless a newer one is already installed.
 set -euo pipefail
 
+# To build and run (make run): also curl, for the command make run prints.
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libboost-dev libboost-system-dev
   prometheus-cpp-dev libsimdjson-dev libssl-dev
+  curl
 )
+# Only for make test. Every command a test or script calls comes from one of
+# these or from a package every Debian system has (tests/project checks it).
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
-  prometheus curl procps chromium
-  docker.io docker-compose debootstrap iptables shellcheck unzip
+  prometheus procps chromium
+  docker.io docker-compose debootstrap iptables iproute2 shellcheck unzip
+  clang-format
 )
 
+list=0
+if [ "${1:-}" = --list ]; then list=1; shift; fi
 case "${1:-all}" in
   build) wanted=("${build_pkgs[@]}") ;;
   test | all) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--list] [build|test|all]" >&2; exit 2 ;;
 esac
+if [ "$list" = 1 ]; then
+  printf '%s\n' "${wanted[@]}"
+  case "${1:-all}" in build) ;; *) printf '%s\n' nodejs npm ;; esac
+  exit 0
+fi
 
 # npm packages of the tests (every tests/**/package-lock.json), from their
 # lockfiles; and tools fetched from the npm registry (scripts/install-*.sh).
@@ -61,5 +76,7 @@ if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# apt's own summary of what it downloads; the rest of its output is noise.
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" |
+  { grep -E '^(Need to get|After this operation)' >&2 || true; }
 install_npm "${1:-all}"

@@ -51,9 +51,8 @@ wait_ready "the model service" "$run_dir/model.port" "${pids[0]}"
 pids+=($!)
 wait_ready "the gateway" "$run_dir/gateway.port" "${pids[1]}"
 
-shared_images="$(cd "$(dirname "$0")/.." && pwd)/../shared/testdata/images"
-if [ -d "$shared_images" ]; then shared_images=$(cd "$shared_images" && pwd); fi
-sample="${SAMPLE_IMAGE:-$shared_images/pyt-test.png}"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+sample="${SAMPLE_IMAGE:-$repo/tests/data/images/pyt-test.png}"
 gw="http://127.0.0.1:$gateway_port"
 model="http://127.0.0.1:$model_port"
 cat <<INFO

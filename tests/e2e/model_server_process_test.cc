@@ -88,6 +88,31 @@ TEST(ModelServerProcessTest, OpenMpIsLimitedToOneThreadPerEngine) {
   EXPECT_EQ(LogLines(tuned.Log(), "ready")[0]["omp_thread_limit"], 3);
 }
 
+// The re-execution keeps the process's name and argv[0]: ps, top, ss -p and
+// pgrep show ocr-model-server, not "exe".
+TEST(ModelServerProcessTest, ReExecutedServerKeepsItsNameAndArgv0) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1"},
+                       {"-OMP_THREAD_LIMIT"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  const std::string proc = "/proc/" + std::to_string(server.pid());
+  // The kernel keeps 15 characters of the name.
+  EXPECT_EQ(ReadFile(proc + "/comm"), "ocr-model-serve\n");
+  const std::string cmdline = ReadFile(proc + "/cmdline");
+  EXPECT_EQ(cmdline.substr(0, cmdline.find('\0')), OCR_MODEL_SERVER_BIN);
+  const std::string environ = ReadFile(proc + "/environ");
+  ASSERT_NE(environ.find(std::string("OMP_THREAD_LIMIT=1\0", 19)),
+            std::string::npos)
+      << "the server did not re-execute itself";
+  // What operators type (pgrep without -f sees only the 15 characters).
+  for (const char* command :
+       {"pidof ocr-model-server", "pgrep -f ocr-model-server",
+        "pgrep -x ocr-model-serve"}) {
+    const std::string pids = RunCommand(command);
+    EXPECT_NE(pids.find(std::to_string(server.pid())), std::string::npos)
+        << command << ": " << pids;
+  }
+}
+
 TEST(ModelServerProcessTest, EnvironmentConfiguresAndEachRequestIsLogged) {
   ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1"},
                        {"OCR_MODEL_NAME=receipts"});

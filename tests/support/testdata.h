@@ -1,4 +1,4 @@
-// Access to ../shared/testdata: the images with known text.
+// Access to tests/data (OCR_TESTDATA_DIR): the images with known text.
 #pragma once
 
 #include <string>

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "${1:-$here/../../..}" && pwd)
 : "${OCR_MODEL_SERVER_BIN:?path of ocr-model-server}"
 : "${OCR_GATEWAY_BIN:?path of ocr-gateway}"
-: "${OCR_TESTDATA_DIR:?path of the shared testdata}"
+: "${OCR_TESTDATA_DIR:?path of the test data (tests/data)}"
 image="$OCR_TESTDATA_DIR/images/pyt-test.png"
 rules="$root/monitoring/prometheus/rules/ocr-services.rules.yaml"
 dashboard="$root/monitoring/dashboards/ocr-services.json"

@@ -1,5 +1,5 @@
 // Tests of image sniffing: each signature, near misses, and the real images in
-// the shared test data.
+// tests/data.
 #include "gateway/media_type.h"
 
 #include <gtest/gtest.h>
