@@ -100,20 +100,49 @@ field() {
   sed -n "s/.*\"$2\":\([-0-9.e]*\).*/\1/p" <<<"$1"
 }
 
+# with_children PID...: the PIDs and their child processes (the model
+# service's engine workers), one a line.
+with_children() {
+  local pid
+  for pid in "$@"; do
+    echo "$pid"
+    pgrep -P "$pid" || true
+  done
+}
+
 # cpu_ticks PID: utime + stime of a process, in clock ticks.
 cpu_ticks() {
   local stat
-  stat="$(cat "/proc/$1/stat")"
+  # A worker replaced during the cell is gone: it counts 0.
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return 0; }
   stat="${stat##*) }" # fields after the command name, from field 3
   awk '{ print $12 + $13 }' <<<"$stat"
 }
 
 # peak_rss_mb PID / rss_mb PID: VmHWM / VmRSS of a process in MiB.
 peak_rss_mb() {
-  awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
+  awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
 rss_mb() {
   awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# tree_rss_mb / tree_peak_rss_mb PID: the same summed over the process and
+# its children (the model service and its engine workers; the peaks are
+# summed too, an upper bound of the peak they reached together).
+tree_rss_mb() {
+  local pid total=0
+  for pid in $(with_children "$1"); do
+    total="$(awk -v t="$total" -v r="$(rss_mb "$pid" 2>/dev/null || echo 0)" 'BEGIN { printf "%.1f", t + r }')"
+  done
+  echo "$total"
+}
+tree_peak_rss_mb() {
+  local pid total=0
+  for pid in $(with_children "$1"); do
+    total=$((total + $(peak_rss_mb "$pid")))
+  done
+  echo "$total"
 }
 
 # predict_totals METRICS_URL: "sum count" of the model service's

@@ -30,8 +30,12 @@ find_programs
 "$page_bin" a4 "$sample_image" "$work/a4.png"
 "$page_bin" phone "$sample_image" "$work/phone.jpg"
 
-# reset_peak PID: restarts VmHWM from the current RSS (Linux >= 4.0).
-reset_peak() { echo 5 >"/proc/$1/clear_refs"; }
+# reset_peak PID: restarts VmHWM from the current RSS (Linux >= 4.0), of
+# the process and its children (the engine workers).
+reset_peak() {
+  local pid
+  for pid in $(with_children "$1"); do echo 5 >"/proc/$pid/clear_refs"; done
+}
 
 # at_once MODE URL IMAGE C: C requests in flight, one each.
 at_once() {
@@ -44,15 +48,15 @@ echo "|---|---|---|---|---|"
 for e in $engines_list; do
   echo "model service with $e engines..." >&2
   start_services "$e"
-  ready="$(rss_mb "$model_pid")"
+  ready="$(tree_rss_mb "$model_pid")"
   at_once v2 "$infer_url" "$sample_image" "$e"
-  after="$(rss_mb "$model_pid")"
+  after="$(tree_rss_mb "$model_pid")"
   reset_peak "$model_pid"
   at_once v2 "$infer_url" "$work/a4.png" "$e"
-  a4="$(peak_rss_mb "$model_pid")"
+  a4="$(tree_peak_rss_mb "$model_pid")"
   reset_peak "$model_pid"
   at_once v2 "$infer_url" "$work/phone.jpg" "$e"
-  phone="$(peak_rss_mb "$model_pid")"
+  phone="$(tree_peak_rss_mb "$model_pid")"
   echo "| $e | $ready | $after | $a4 | $phone |"
   if [[ "$e" == "$(echo "$engines_list" | awk '{ print $NF }')" ]]; then
     break # keep the last services for the gateway

@@ -88,13 +88,16 @@ record() {
 }
 
 # service_cell NAME CONC MODE URL PID... [-- LOAD FLAGS]: one cell against
-# the HTTP services; CPU is that of the given processes over the cell.
+# the HTTP services; CPU is that of the given processes and their children
+# over the cell.
 service_cell() {
   local name="$1" conc="$2" mode="$3" url="$4"
   shift 4
   local pids=() extra=()
   while (($#)) && [[ "$1" != "--" ]]; do pids+=("$1"); shift; done
   (($#)) && { shift; extra=("$@"); }
+  # The engine workers' CPU and memory count with the model service's.
+  mapfile -t pids < <(with_children "${pids[@]}")
   local before=0 after=0 pid json rss=0 p0 p1
   p0="$(predict_totals "$model_url/metrics")"
   for pid in "${pids[@]}"; do before=$((before + $(cpu_ticks "$pid"))); done
@@ -203,6 +206,19 @@ if [[ ",$images," == *",sample,"* ]]; then
   stop_services
 fi
 
+# Engines as threads of the server (--engine-isolation=thread) beside the
+# default worker processes: what isolation costs, on the sample.
+if [[ ",$images," == *",sample,"* ]]; then
+  echo "the sample with engines as threads in the server..." >&2
+  start_services "$n" --engine-isolation=thread
+  label="sample"
+  file="$image"
+  for conc in 1 $((4 * n)); do
+    service_cell "model V2 REST, engines as threads" "$conc" v2 "$infer_url" "$model_pid"
+  done
+  stop_services
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "Images: sample = $(basename "$image"), a4 = 2480x3508 PNG tiled from it, phone = 3000x4000 JPEG photo of that page; $(machine_line); ${seconds} s and >= max($min_requests, C) requests per cell."
@@ -284,6 +300,14 @@ worst="$(printf '%s\n' "${probe_rows[@]}" | awk -F'|' '{ if ($6 + 0 > m) m = $6 
 echo "- health and metrics p99 under saturation, worst endpoint: $worst ms (< 20: $(verdict "$(awk -v w="$worst" 'BEGIN { print (w < 20) }')"))"
 if [[ -n "${cache_hits:-}" ]]; then
   echo "- result cache (off by default), the sample repeated: e2e at 4N = $(ratio "${tput["sample/e2e gateway+model, result cache on/$((4 * n))"]}" "${limit_max[sample]}") x the limit ($cache_hits hits); only identical images with identical options hit"
+fi
+if [[ -n "${tput["sample/model V2 REST, engines as threads/1"]:-}" ]]; then
+  proc="${tput["sample/model V2 REST/$((4 * n))"]:-0}"
+  thr="${tput["sample/model V2 REST, engines as threads/$((4 * n))"]:-0}"
+  r="$(ratio "$proc" "$thr")"
+  echo "- sample, model V2 at 4N: worker processes / engines as threads = $r (>= 0.97: $(verdict "$(awk -v r="$r" 'BEGIN { print (r >= 0.97) }')"))"
+  d="$(calc "${mean_ms["sample/model V2 REST/1"]:-0} - ${mean_ms["sample/model V2 REST, engines as threads/1"]:-0}")"
+  echo "- sample, model V2 at c=1: mean latency, worker processes - engines as threads = $d ms (<= 3: $(verdict "$(awk -v d="$d" 'BEGIN { print (d <= 3) }')"))"
 fi
 r="$(field "$startup_json" ready_max_ms)"
 echo "- model start-up to ready, default engines, slowest of 5: $r ms (< 2000: $(verdict "$(awk -v r="$r" 'BEGIN { print (r < 2000) }')"))"

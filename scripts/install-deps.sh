@@ -12,7 +12,7 @@ build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libboost-dev libboost-system-dev
-  prometheus-cpp-dev libsimdjson-dev libssl-dev
+  prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev
   curl
 )
 # Only for make test. Every command a test or script calls comes from one of
@@ -23,6 +23,7 @@ test_pkgs=(
   prometheus procps chromium
   docker.io docker-compose debootstrap iptables iproute2 shellcheck unzip
   clang-format
+  clang libclang-rt-14-dev
 )
 
 list=0

@@ -1,6 +1,7 @@
 // ocr_bench_limit: the throughput limit of this machine for one image. It
-// loads N warm Tesseract engines in this process (the project's EnginePool,
-// no HTTP, no JSON, no base64) and keeps C images in flight from C threads
+// loads N warm Tesseract engines in this process (the project's Scheduler
+// over a ThreadExecutor, no HTTP, no JSON, no base64) and keeps C images in
+// flight from C threads
 // for a fixed time or count. bench/run.sh compares the services with it.
 //
 //   OMP_THREAD_LIMIT=1 ocr_bench_limit --image=IMG [--engines=N]
@@ -27,8 +28,9 @@
 #include <vector>
 
 #include "common/closed_loop.h"
-#include "model_server/core/engine_pool.h"
+#include "model_server/core/scheduler.h"
 #include "model_server/core/tesseract_engine.h"
+#include "model_server/core/thread_executor.h"
 
 namespace {
 
@@ -87,7 +89,7 @@ long PeakRssKb() {
 }
 
 // Recognises `image` once and waits; returns whether it succeeded.
-bool RecogniseOnce(ocr::EnginePool& pool, const std::string& image) {
+bool RecogniseOnce(ocr::Scheduler& pool, const std::string& image) {
   std::promise<bool> done;
   auto result = done.get_future();
   ocr::RecognitionTask task;
@@ -116,10 +118,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  ocr::EnginePoolOptions options;
-  options.engines = args.engines;
-  ocr::EnginePool pool(options,
-                       ocr::TesseractEngineFactory(ocr::DefaultTessdataDir()));
+  ocr::Scheduler pool(
+      ocr::SchedulerOptions{64},
+      std::make_unique<ocr::ThreadExecutor>(
+          args.engines, ocr::EngineSetOptions{},
+          ocr::TesseractEngineFactory(ocr::DefaultTessdataDir())));
   if (const auto status = pool.Start(); !status.ok()) {
     std::cerr << "engines failed to start: " << status.ToString() << "\n";
     return 1;

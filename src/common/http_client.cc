@@ -7,7 +7,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <functional>
+#include <vector>
 
+#include "common/async_call.h"
 #include "common/options.h"
 
 namespace ocr {
@@ -15,6 +18,61 @@ namespace {
 
 using tcp = net::ip::tcp;
 constexpr auto kAwait = net::use_awaitable;
+
+struct Resolved {
+  boost::system::error_code ec;
+  std::vector<tcp::endpoint> endpoints;  // tried in order by async_connect
+};
+
+// A connection attempt that fails at `connect_deadline` is an unreachable
+// endpoint (worth trying the next one), unless that was the caller's own
+// deadline: then no time is left and it is a timeout.
+void FailConnect(HttpAttempt& attempt, boost::system::error_code ec,
+                 Clock::time_point connect_deadline,
+                 Clock::time_point deadline) {
+  attempt.failed_at = HttpAttempt::Stage::kConnect;
+  attempt.error = ec;
+  attempt.timed_out =
+      ec == beast::error::timeout &&
+      (connect_deadline >= deadline || Clock::now() >= deadline);
+}
+
+// The addresses of `endpoint`, or an error; beast::error::timeout when the
+// lookup did not finish by `connect_deadline`. Must run on a strand (or a
+// single-threaded executor), as AwaitCallback requires.
+net::awaitable<Resolved> Resolve(net::any_io_executor executor,
+                                 const HttpEndpoint& endpoint,
+                                 Clock::time_point connect_deadline) {
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(endpoint.host, ec);
+  int64_t port = 0;
+  if (!ec && ParseInt64(endpoint.port, &port) && port > 0 && port <= 65535) {
+    // A literal address needs no lookup, so it never queues behind a slow
+    // one on Asio's single resolver thread.
+    co_return Resolved{{},
+                       {tcp::endpoint(address, static_cast<uint16_t>(port))}};
+  }
+  // getaddrinfo cannot be interrupted: cancel() only stops a lookup that has
+  // not started yet. So the attempt stops waiting at the deadline and leaves
+  // the lookup to finish on its own; the resolver lives until its handler.
+  auto resolver = std::make_shared<tcp::resolver>(std::move(executor));
+  // Named, not temporaries of the co_await expression: GCC 12 can destroy
+  // such temporaries twice, which would release `resolver` once too often.
+  auto start = [&](std::function<void(Resolved)> done) {
+    resolver->async_resolve(
+        endpoint.host, endpoint.port,
+        [resolver, done = std::move(done)](
+            boost::system::error_code resolve_ec,
+            tcp::resolver::results_type results) {
+          done(Resolved{resolve_ec, {results.begin(), results.end()}});
+        });
+  };
+  const std::function<void()> on_timeout = [resolver] { resolver->cancel(); };
+  auto outcome =
+      co_await AwaitCallback<Resolved>(connect_deadline, start, on_timeout);
+  if (!outcome) co_return Resolved{beast::error::timeout, {}};
+  co_return std::move(*outcome);
+}
 
 }  // namespace
 
@@ -132,23 +190,19 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
   auto fresh = std::make_unique<Connection>(executor_);
   HttpAttempt attempt;
   boost::system::error_code ec;
-  tcp::resolver resolver(executor_);
-  const auto results = co_await resolver.async_resolve(
-      endpoint.host, endpoint.port, net::redirect_error(kAwait, ec));
-  if (ec) {
-    attempt.failed_at = HttpAttempt::Stage::kConnect;
-    attempt.error = ec;
-    co_return attempt;
-  }
+  // One budget for name resolution and the TCP handshake together.
   const auto connect_deadline =
       std::min(deadline, Clock::now() + options_.connect_timeout);
+  auto resolved = co_await Resolve(executor_, endpoint, connect_deadline);
+  if (resolved.ec) {
+    FailConnect(attempt, resolved.ec, connect_deadline, deadline);
+    co_return attempt;
+  }
   fresh->stream.expires_at(connect_deadline);
-  co_await fresh->stream.async_connect(results,
+  co_await fresh->stream.async_connect(resolved.endpoints,
                                        net::redirect_error(kAwait, ec));
   if (ec) {
-    attempt.failed_at = HttpAttempt::Stage::kConnect;
-    attempt.error = ec;
-    attempt.timed_out = ec == beast::error::timeout;
+    FailConnect(attempt, ec, connect_deadline, deadline);
     co_return attempt;
   }
   fresh->stream.socket().set_option(tcp::no_delay(true), ec);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -14,6 +13,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <exception>
 
 #include "common/json_writer.h"
 #include "common/system_info.h"
@@ -46,6 +46,24 @@ bool IsQuietClose(const boost::system::error_code& ec) {
 std::string_view PathOf(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
+
+// The completion of a detached coroutine: an exception that escaped it (a
+// bad_alloc while reading a body, say) ends that coroutine and its
+// connection, logged; it must never reach the I/O thread and end the process.
+struct LogEscapedException {
+  const char* what;
+  void operator()(std::exception_ptr e) const {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      LOG_ERROR("coroutine failed",
+                {{"coroutine", what}, {"error", ex.what()}});
+    } catch (...) {
+      LOG_ERROR("coroutine failed", {{"coroutine", what}});
+    }
+  }
+};
 
 }  // namespace
 
@@ -91,7 +109,8 @@ Status HttpServer::Listen() {
 }
 
 void HttpServer::Start() {
-  net::co_spawn(acceptor_.get_executor(), AcceptLoop(), net::detached);
+  net::co_spawn(acceptor_.get_executor(), AcceptLoop(),
+                LogEscapedException{"accept"});
 }
 
 void HttpServer::StopAccepting() {
@@ -132,7 +151,8 @@ net::awaitable<void> HttpServer::AcceptLoop() {
       sessions_.emplace(session.get(), session);
     }
     auto executor = session->stream.get_executor();
-    net::co_spawn(executor, RunSession(std::move(session)), net::detached);
+    net::co_spawn(executor, RunSession(std::move(session)),
+                  LogEscapedException{"session"});
   }
 }
 

@@ -26,6 +26,10 @@ std::string_view StatusCodeName(StatusCode code) {
       return "deadline_exceeded";
     case StatusCode::kUnimplemented:
       return "unimplemented";
+    case StatusCode::kEngineCrash:
+      return "engine_crash";
+    case StatusCode::kEngineTimeout:
+      return "timeout";
     case StatusCode::kInternal:
       return "internal";
   }

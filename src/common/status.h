@@ -24,7 +24,9 @@ enum class StatusCode {
   kUnavailable,  // 503: not ready, queue full, shutting down, upstream down
   kDeadlineExceeded,  // 504: the request's deadline passed
   kUnimplemented,     // 501
-  kInternal,          // 500: a bug or a library failure
+  kEngineCrash,       // 500: the engine's worker process died on the input
+  kEngineTimeout,     // 504: the engine ran past the deadline and was killed
+  kInternal,          // 500: a bug or a library failure; the last code
 };
 
 // Stable snake_case name, used as the `reason` label of error metrics.
@@ -64,6 +66,12 @@ inline Status UnavailableError(std::string m) {
 }
 inline Status DeadlineExceededError(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
+inline Status EngineCrashError(std::string m) {
+  return {StatusCode::kEngineCrash, std::move(m)};
+}
+inline Status EngineTimeoutError(std::string m) {
+  return {StatusCode::kEngineTimeout, std::move(m)};
 }
 inline Status InternalError(std::string m) {
   return {StatusCode::kInternal, std::move(m)};

@@ -27,6 +27,10 @@ boost::beast::http::status ToHttpStatus(StatusCode code) {
       return status::gateway_timeout;
     case StatusCode::kUnimplemented:
       return status::not_implemented;
+    case StatusCode::kEngineCrash:
+      return status::internal_server_error;
+    case StatusCode::kEngineTimeout:
+      return status::gateway_timeout;
     case StatusCode::kInternal:
       return status::internal_server_error;
   }

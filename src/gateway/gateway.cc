@@ -16,13 +16,22 @@ std::chrono::milliseconds Millis(double seconds) {
 Gateway::Gateway(GatewayOptions options)
     : options_(std::move(options)), service_(options_.io_threads) {}
 
-Gateway::~Gateway() { service_.Stop(); }
+Gateway::~Gateway() {
+  ready_ = false;
+  // The I/O threads go first: once they are joined no route runs, so nothing
+  // can reach a member while it is destroyed. The client's pooled sockets
+  // then close while their io_context (in service_) is still alive.
+  service_.Stop();
+  client_.reset();
+}
 
 Status Gateway::Start() {
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(options_.log_level, &level);
   SetLogLevel(level);
 
+  ASSIGN_OR_RETURN(api_keys_,
+                   ApiKeys::Load(options_.api_keys_file, options_.api_keys));
   ModelClientOptions client_options;
   for (const auto& url : options_.ModelUrlList()) {
     ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpUrl(url));
@@ -41,8 +50,9 @@ Status Gateway::Start() {
   client_ =
       std::make_unique<ModelClient>(service_.io_context().get_executor(),
                                     client_options, upstream_metrics_.get());
-  AddGatewayRoutes(router_, *client_, metrics_, ready_,
-                   {.timeout = Millis(options_.timeout_seconds)});
+  AddGatewayRoutes(
+      router_, *client_, metrics_, ready_,
+      {.timeout = Millis(options_.timeout_seconds), .api_keys = &api_keys_});
 
   HttpServerOptions http_options;
   http_options.host = options_.host;
@@ -60,7 +70,8 @@ Status Gateway::Start() {
   ready_ = true;
   LOG_INFO("ready", {{"port", service_.port()},
                      {"model_urls", options_.model_urls},
-                     {"model", options_.model_name}});
+                     {"model", options_.model_name},
+                     {"api_keys", static_cast<uint64_t>(api_keys_.size())}});
   service_.WritePortFile(options_.port_file);
   return OkStatus();
 }

@@ -7,6 +7,7 @@
 
 #include "common/http_service.h"
 #include "common/metrics.h"
+#include "gateway/api_keys.h"
 #include "gateway/gateway_options.h"
 #include "gateway/model_client.h"
 #include "gateway/upstream_metrics.h"
@@ -27,15 +28,23 @@ class Gateway {
   bool Shutdown();
 
  private:
+  // Declaration order is destruction order, reversed. The HTTP server keeps
+  // references to the router and the HTTP metrics, and the routes to the
+  // metrics, `ready_`, the API keys and the client: all of them are declared
+  // before `service_`, so they outlive its server and I/O threads. Only the
+  // client comes after, because its pooled sockets belong to the service's
+  // io_context and must close before it goes; ~Gateway stops the I/O threads
+  // first, so no route can reach the client while it is destroyed.
   GatewayOptions options_;
   Metrics metrics_;
   ProcessCollector process_collector_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   std::unique_ptr<UpstreamMetrics> upstream_metrics_;
+  std::atomic<bool> ready_{false};
+  ApiKeys api_keys_;
+  Router router_;
   HttpService service_;
   std::unique_ptr<ModelClient> client_;
-  std::atomic<bool> ready_{false};
-  Router router_;
 };
 
 }  // namespace ocr

@@ -2,6 +2,7 @@
 
 #include "common/http_client.h"
 #include "common/logging.h"
+#include "gateway/api_keys.h"
 
 namespace ocr {
 
@@ -32,6 +33,17 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
   f.AddDouble("retry-backoff", "GATEWAY_RETRY_BACKOFF_SECONDS",
               "First retry delay; doubles each retry, with full jitter.",
               &retry_backoff_seconds);
+  f.AddString("api-keys-file", "GATEWAY_API_KEYS_FILE",
+              "File of API keys, one per line ('#' comments and blank lines "
+              "ignored); /gateway/* then needs 'Authorization: Bearer <key>' "
+              "or 'X-API-Key: <key>'. Off when neither this nor "
+              "--api-keys is set.",
+              &api_keys_file);
+  f.AddList("api-keys", "GATEWAY_API_KEYS",
+            "API keys, comma-separated, in addition to --api-keys-file. "
+            "Prefer the environment variable or the file: command lines "
+            "are visible to other users.",
+            &api_keys);
   f.AddBytes("max-upload-bytes", "GATEWAY_MAX_UPLOAD_BYTES",
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
@@ -88,6 +100,7 @@ Status GatewayOptions::Validate() const {
   if (retry_backoff_seconds < 0) {
     return InvalidArgumentError("--retry-backoff must be >= 0");
   }
+  RETURN_IF_ERROR(ApiKeys::Load(api_keys_file, api_keys).status());
   if (max_upload_bytes < 1) {
     return InvalidArgumentError("--max-upload-bytes must be positive");
   }

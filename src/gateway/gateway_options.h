@@ -25,6 +25,10 @@ struct GatewayOptions {
   int retries = 2;                      // extra attempts when safe
   double retry_backoff_seconds = 0.05;  // first backoff; doubles, jittered
 
+  // --- Authentication (off when both are empty) ---
+  std::string api_keys_file;  // one key per line
+  std::string api_keys;       // comma-separated
+
   // --- Limits ---
   int64_t max_upload_bytes = 32ll << 20;
 

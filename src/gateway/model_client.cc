@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 
 #include "common/logging.h"
 
@@ -65,10 +66,17 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Call(
       }
       co_return reply;
     }
-    last_error = result.failed_at == HttpAttempt::Stage::kNone
-                     ? "model service answered 503: " +
-                           std::string(result.response.body())
-                     : endpoint.url + ": " + result.error.message();
+    if (result.failed_at == HttpAttempt::Stage::kNone) {
+      last_error =
+          "model service answered 503: " + std::string(result.response.body());
+    } else if (last == AttemptOutcome::kRefused &&
+               result.error == beast::error::timeout) {
+      last_error = endpoint.url + ": no connection within " +
+                   std::to_string(options_.http.connect_timeout.count()) +
+                   " ms";
+    } else {
+      last_error = endpoint.url + ": " + result.error.message();
+    }
     LOG_WARNING("model attempt failed", {{"request_id", request_id},
                                          {"endpoint", endpoint.url},
                                          {"attempt", attempt + 1},

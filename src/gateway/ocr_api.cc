@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "common/base64.h"
+#include "common/image_format.h"
 #include "common/json_writer.h"
 #include "common/status_http.h"
-#include "gateway/media_type.h"
 #include "gateway/multipart.h"
 #include "gateway/web_assets.h"
 
@@ -111,12 +111,14 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
         ctx, InvalidArgumentError("the uploaded file '" +
                                   file->header.filename + "' is empty"));
   }
+  // The model decides with the same sniffer (common/image_format.h): what
+  // passes here is never refused there as a non-image.
   const std::string_view media_type = SniffImageType(file->body);
   if (media_type.empty()) {
     co_return ErrorResponse(
         ctx, Status(StatusCode::kUnsupportedMediaType,
-                    "the uploaded file is not a supported image (PNG, JPEG, "
-                    "TIFF, BMP, GIF, WebP, JPEG 2000 or PNM)"));
+                    "the uploaded file is not a supported image (" +
+                        SupportedImageFormatNames() + ")"));
   }
   ctx.log_fields.emplace_back("media_type", std::string(media_type));
 
@@ -225,16 +227,22 @@ std::string ModelErrorMessage(std::string_view body) {
 
 void AddGatewayRoutes(Router& router, ModelClient& client, Metrics& metrics,
                       const std::atomic<bool>& ready, OcrApiOptions options) {
-  router.Add(
-      http::verb::post, "/gateway/ocr",
-      [&client, options](RequestContext& ctx) {
-        return HandleOcr(ctx, client, options);
-      },
-      RouteOptions{.inference = true});
+  // The API needs a key (when keys are configured); probes, scrapes and the
+  // docs never do, so Kubernetes and Prometheus need no secret.
+  const auto guarded = [&options](Handler handler) {
+    return options.api_keys == nullptr
+               ? handler
+               : RequireApiKey(*options.api_keys, std::move(handler));
+  };
+  router.Add(http::verb::post, "/gateway/ocr",
+             guarded([&client, options](RequestContext& ctx) {
+               return HandleOcr(ctx, client, options);
+             }),
+             RouteOptions{.inference = true});
   router.Add(http::verb::get, "/gateway/languages",
-             [&client, options](RequestContext& ctx) {
+             guarded([&client, options](RequestContext& ctx) {
                return HandleLanguages(ctx, client, options);
-             });
+             }));
   router.Add(http::verb::get, "/healthz", Sync([](RequestContext& ctx) {
                return JsonResponse(ctx, http::status::ok, R"({"status":"ok"})");
              }));

@@ -9,15 +9,20 @@
 
 #include "common/http_router.h"
 #include "common/metrics.h"
+#include "gateway/api_keys.h"
 #include "gateway/model_client.h"
 
 namespace ocr {
 
 struct OcrApiOptions {
   std::chrono::milliseconds timeout{60000};
+  // When set and enabled, /gateway/* routes need one of these keys; health,
+  // metrics, the web page and the API docs stay open.
+  const ApiKeys* api_keys = nullptr;
 };
 
-// `client`, `metrics` and `ready` are not owned and must outlive the router.
+// `client`, `metrics`, `ready` and `options.api_keys` are not owned and must
+// outlive the router.
 void AddGatewayRoutes(Router& router, ModelClient& client, Metrics& metrics,
                       const std::atomic<bool>& ready, OcrApiOptions options);
 

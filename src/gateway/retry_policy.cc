@@ -9,6 +9,9 @@ AttemptOutcome ClassifyAttempt(const HttpAttempt& attempt) {
   if (attempt.timed_out) return AttemptOutcome::kTimeout;
   switch (attempt.failed_at) {
     case HttpAttempt::Stage::kConnect:
+      // A connect timeout that left time on the request's deadline lands
+      // here too (timed_out is false): the endpoint is unreachable, and the
+      // next endpoint may answer.
       return AttemptOutcome::kRefused;
     case HttpAttempt::Stage::kSend:
     case HttpAttempt::Stage::kReceive:

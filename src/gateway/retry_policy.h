@@ -12,7 +12,8 @@ namespace ocr {
 
 enum class AttemptOutcome {
   kOk,           // a response below 500, or 500/502/504: final
-  kRefused,      // connection refused or unresolvable: nothing was sent
+  kRefused,      // unreachable: refused, unresolvable, or no connection
+                 // within the connect timeout. Nothing was sent.
   kReset,        // the connection broke before a response arrived
   kTimeout,      // the deadline passed: no time left to retry
   kUnavailable,  // 503 from the model

@@ -5,10 +5,12 @@
 #include "common/logging.h"
 #include "common/status_http.h"
 #include "model_server/core/caching_recognizer.h"
-#include "model_server/core/engine_pool.h"
+#include "model_server/core/scheduler.h"
 #include "model_server/core/tesseract_engine.h"
+#include "model_server/core/thread_executor.h"
 #include "model_server/frontend/inference_pipeline.h"
 #include "model_server/frontend/rest_handlers.h"
+#include "model_server/worker/process_executor.h"
 
 namespace ocr {
 namespace {
@@ -27,6 +29,36 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 }  // namespace
+
+std::unique_ptr<Executor> ModelServer::MakeExecutor(
+    const std::vector<std::string>& preload) const {
+  if (options_.engine_isolation == "thread") {
+    EngineSetOptions engines;
+    engines.preload_languages = preload;
+    engines.limits.max_pixels = options_.max_image_pixels;
+    engines.limits.max_side = options_.max_image_side;
+    return std::make_unique<ThreadExecutor>(
+        options_.engines, engines, TesseractEngineFactory(options_.tessdata));
+  }
+  worker::ProcessExecutorOptions workers;
+  workers.slots = options_.engines;
+  workers.launch.binary = options_.worker_binary;
+  workers.launch.args = {
+      "--tessdata=" + options_.tessdata,
+      "--languages=" + options_.languages,
+      "--max-image-pixels=" + std::to_string(options_.max_image_pixels),
+      "--max-image-side=" + std::to_string(options_.max_image_side),
+      "--max-address-space=" +
+          std::to_string(options_.worker_max_address_space),
+      "--max-cpu-seconds=" + std::to_string(options_.worker_max_cpu_seconds),
+      "--log-level=" + options_.log_level,
+  };
+  workers.max_requests = options_.worker_max_requests;
+  workers.max_rss_bytes = options_.worker_max_rss;
+  workers.max_cpu_seconds =
+      static_cast<double>(options_.worker_max_cpu_seconds);
+  return std::make_unique<worker::ProcessExecutor>(workers);
+}
 
 ModelServer::ModelServer(ModelServerOptions options)
     : options_(std::move(options)), service_(options_.io_threads) {}
@@ -58,20 +90,15 @@ Status ModelServer::Start() {
             .WithPrefix("--languages (tessdata " + options_.tessdata + ")"));
   }
 
-  EnginePoolOptions pool_options;
-  pool_options.engines = options_.engines;
-  pool_options.max_queue = options_.max_queue;
-  pool_options.preload_languages = preload;
-  pool_options.limits.max_pixels = options_.max_image_pixels;
-  pool_options.limits.max_side = options_.max_image_side;
+  core_options.max_images_per_request = options_.max_images_per_request;
 
   http_metrics_ =
       std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
   core_metrics_ = std::make_unique<CoreMetrics>(metrics_.registry());
   metrics_.AddCollector(&process_collector_);
   metrics_.AddCollector(core_metrics_.get());
-  std::unique_ptr<Recognizer> recognizer = std::make_unique<EnginePool>(
-      pool_options, TesseractEngineFactory(options_.tessdata));
+  std::unique_ptr<Recognizer> recognizer = std::make_unique<Scheduler>(
+      SchedulerOptions{options_.max_queue}, MakeExecutor(preload));
   if (options_.result_cache_mb > 0) {
     recognizer = std::make_unique<CachingRecognizer>(
         std::move(recognizer), int64_t{options_.result_cache_mb} << 20);
@@ -103,6 +130,7 @@ Status ModelServer::Start() {
   LOG_INFO("ready", {{"port", service_.port()},
                      {"model", options_.model_name},
                      {"engines", options_.engines},
+                     {"engine_isolation", options_.engine_isolation},
                      {"languages", options_.languages},
                      {"installed_languages",
                       std::to_string(core_options.installed_languages.size())},

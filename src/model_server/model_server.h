@@ -3,9 +3,12 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/http_service.h"
 #include "common/metrics.h"
+#include "model_server/core/executor.h"
 #include "model_server/core/inference_core.h"
 #include "model_server/server_options.h"
 
@@ -27,6 +30,10 @@ class ModelServer {
   bool Shutdown();
 
  private:
+  // Worker processes (the default) or threads, per --engine-isolation.
+  std::unique_ptr<Executor> MakeExecutor(
+      const std::vector<std::string>& preload) const;
+
   ModelServerOptions options_;
   Metrics metrics_;
   ProcessCollector process_collector_;

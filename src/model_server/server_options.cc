@@ -1,5 +1,10 @@
 #include "model_server/server_options.h"
 
+#include <unistd.h>
+
+#include <climits>
+#include <filesystem>
+
 #include "common/logging.h"
 #include "common/system_info.h"
 #include "model_server/core/tesseract_engine.h"
@@ -42,9 +47,36 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
            "Longest image side in pixels (Tesseract's limit is 32767).",
            &max_image_side);
   f.AddInt("max-queue", "OCR_MAX_QUEUE",
-           "Images that may wait for an engine; beyond, requests get 503 with "
-           "Retry-After.",
+           "Requests that may wait for an engine, whatever their number of "
+           "images; beyond, requests get 503 with Retry-After.",
            &max_queue);
+  f.AddInt("max-images-per-request", "OCR_MAX_IMAGES_PER_REQUEST",
+           "Most images one request may hold; more gets 413.",
+           &max_images_per_request);
+  f.AddString("engine-isolation", "OCR_ENGINE_ISOLATION",
+              "process: each engine in a supervised, sandboxed worker "
+              "process (a crash or a hostile file costs one request); "
+              "thread: engines in this process (for benchmarks).",
+              &engine_isolation);
+  f.AddString("worker-binary", "OCR_WORKER_BINARY",
+              "The engine worker program (default: ocr-engine-worker next to "
+              "this program).",
+              &worker_binary);
+  f.AddInt("worker-max-requests", "OCR_WORKER_MAX_REQUESTS",
+           "Replace a worker after this many images (0: never).",
+           &worker_max_requests);
+  f.AddBytes("worker-max-rss", "OCR_WORKER_MAX_RSS",
+             "Replace a worker, between images, when its resident memory "
+             "passes this (0: 15 MiB + 12.5 MiB per megapixel of "
+             "--max-image-pixels + 0.75 x --max-body-bytes).",
+             &worker_max_rss);
+  f.AddBytes("worker-max-address-space", "OCR_WORKER_MAX_ADDRESS_SPACE",
+             "A worker's address-space limit (0: 2 x --worker-max-rss + "
+             "1 GiB); an image needing more fails alone.",
+             &worker_max_address_space);
+  f.AddInt("worker-max-cpu-seconds", "OCR_WORKER_MAX_CPU_SECONDS",
+           "A worker's CPU-time limit; it is replaced at 80 % of it.",
+           &worker_max_cpu_seconds);
   f.AddInt("result-cache-mb", "OCR_RESULT_CACHE_MB",
            "MiB for a cache of recognised texts keyed by the SHA-256 of the "
            "image and lang/psm/dpi: an identical image with identical "
@@ -89,7 +121,37 @@ Status ModelServerOptions::Validate() {
   if (max_image_side < 1 || max_image_side > 32767) {
     return InvalidArgumentError("--max-image-side must be 1-32767");
   }
-  if (max_queue < 0) return InvalidArgumentError("--max-queue must be >= 0");
+  if (max_queue < 1 || max_queue > 100000) {
+    return InvalidArgumentError(
+        "--max-queue must be 1-100000 (requests waiting for an engine)");
+  }
+  if (max_images_per_request < 1 || max_images_per_request > 100000) {
+    return InvalidArgumentError("--max-images-per-request must be 1-100000");
+  }
+  if (engine_isolation != "process" && engine_isolation != "thread") {
+    return InvalidArgumentError("--engine-isolation must be process or thread");
+  }
+  if (worker_binary.empty()) {
+    char self[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    const std::string path = n > 0 ? std::string(self, n) : std::string();
+    worker_binary =
+        (std::filesystem::path(path).parent_path() / "ocr-engine-worker")
+            .string();
+  }
+  if (worker_max_requests < 0 || worker_max_rss < 0 ||
+      worker_max_address_space < 0 || worker_max_cpu_seconds < 0) {
+    return InvalidArgumentError("--worker-max-* must be >= 0");
+  }
+  if (worker_max_rss == 0) {
+    // The memory formula's peak for one engine (docs/performance.md).
+    const double mib = 15 + 12.5 * static_cast<double>(max_image_pixels) / 1e6 +
+                       0.75 * static_cast<double>(max_body_bytes) / (1 << 20);
+    worker_max_rss = static_cast<int64_t>(mib * (1 << 20));
+  }
+  if (worker_max_address_space == 0) {
+    worker_max_address_space = 2 * worker_max_rss + (int64_t{1} << 30);
+  }
   if (result_cache_mb < 0 || result_cache_mb > 65536) {
     return InvalidArgumentError("--result-cache-mb must be 0-65536 (0: off)");
   }

@@ -27,10 +27,19 @@ struct ModelServerOptions {
   int64_t max_body_bytes = 64ll << 20;
   int64_t max_image_pixels = 100'000'000;
   int max_image_side = 32767;
-  int max_queue = 64;
+  int max_queue = 64;  // requests waiting for an engine
+  int max_images_per_request = 64;
   int result_cache_mb = 0;  // 0: no result cache
   double timeout_seconds = 60;
   double shutdown_grace_seconds = 30;
+
+  // --- Engine isolation ---
+  std::string engine_isolation = "process";  // or "thread"
+  std::string worker_binary;                 // default: next to this binary
+  int64_t worker_max_requests = 0;           // recycle after N units; 0: never
+  int64_t worker_max_rss = 0;                // 0: sized by the memory formula
+  int64_t worker_max_address_space = 0;      // 0: 2 x worker_max_rss + 1 GiB
+  int64_t worker_max_cpu_seconds = 3600;
 
   // --- Logging ---
   std::string log_level = "info";

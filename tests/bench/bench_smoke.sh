@@ -14,9 +14,15 @@ shellcheck bench/*.sh || fail "shellcheck"
 out="$(bench/run.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "run.sh exited $?"
 echo "$out"
 # 5 rows (limit, model, e2e, 2 CLI) x 3 concurrencies, then 2 with the
-# result cache on; each with ok/0.
-rows="$(grep -E '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out" | grep -vc 'result cache')"
+# result cache on and 2 with the engines as threads; each with ok/0.
+rows="$(grep -E '^\| sample \| (limit|model|e2e|tesseract)' <<<"$out" | grep -v 'result cache' | grep -vc 'engines as threads')"
 [[ "$rows" == 15 ]] || fail "expected 15 measurement rows, got $rows"
+rows="$(grep -cE '^\| sample \| model V2 REST, engines as threads \|' <<<"$out")"
+[[ "$rows" == 2 ]] || fail "expected 2 rows with the engines as threads, got $rows"
+grep -qE '^- sample, model V2 at 4N: worker processes / engines as threads = [0-9.]+' <<<"$out" ||
+  fail "no isolation throughput ratio"
+grep -qE '^- sample, model V2 at c=1: mean latency, worker processes - engines as threads = -?[0-9.]+ ms' <<<"$out" ||
+  fail "no isolation latency difference"
 rows="$(grep -cE '^\| sample \| (model|e2e).*, result cache on \|' <<<"$out")"
 [[ "$rows" == 2 ]] || fail "expected 2 result cache rows, got $rows"
 grep -q '^- result cache (off by default), the sample repeated: e2e at 4N = [0-9.]* x the limit ([1-9][0-9]* hits)' <<<"$out" ||

@@ -1,6 +1,7 @@
 // The gateway when the model misbehaves: stopped mid-run and back, too
-// slow, several endpoints with one down, busy (503) once, restarted behind a
-// pooled connection; and its own graceful shutdown. Every retried request
+// slow, several endpoints with one down or not answering the handshake, busy
+// (503) once, restarted behind a pooled connection; and its own graceful
+// shutdown. Every retried request
 // must still carry the whole body: the OCR text or the recorded bodies show.
 #include <signal.h>
 
@@ -16,6 +17,8 @@
 
 #include "common/base64.h"
 #include "stack_fixture.h"
+#include "support/fake_model.h"
+#include "support/unanswered_port.h"
 
 namespace ocr::testing {
 namespace {
@@ -108,10 +111,7 @@ class FlakyUpstream {
           res.result(http::status::service_unavailable);
           res.body() = R"({"error":"all engines are busy"})";
         } else {
-          res.body() =
-              R"({"model_name":"ocr-model","outputs":[{"name":"output-0",)"
-              R"("shape":[1],"datatype":"BYTES","data":[")" +
-              std::string(kText) + R"("]}]})";
+          res.body() = FakeV2Answer(kText);
         }
         res.keep_alive(req.keep_alive());
         res.prepare_payload();
@@ -210,6 +210,51 @@ TEST(GatewayResilienceTest, ARetryAfter503SendsTheSameBody) {
   EXPECT_EQ(bodies[1], bodies[0]) << "the retry sent a different body";
   const std::string m = HttpGet(gateway->port(), "/metrics").body;
   EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"unavailable\"}"),
+            1);
+}
+
+// A model host that never completes the TCP handshake (firewalled, or its
+// node gone) is unreachable, like a refused connection: the gateway tries the
+// next endpoint after --connect-timeout instead of answering 504.
+TEST(GatewayResilienceTest, ConnectTimeoutTriesTheNextEndpoint) {
+  UnansweredPort unanswered;
+  ASSERT_TRUE(unanswered.Verify()) << "loopback SYNs are not dropped here";
+  FlakyUpstream working(/*unavailable=*/0);
+  auto gateway = StartGateway({unanswered.port(), working.port()},
+                              {"--connect-timeout=0.3"});
+  const auto start = Clock::now();
+  auto r = Upload(gateway->port(), ReadFile(ImagePath("tjs-simple.png")), "",
+                  {{"Accept", "text/plain"}});
+  EXPECT_LT(SecondsSince(start), 3.0);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, FlakyUpstream::kText);
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"refused\"}"), 1);
+  EXPECT_EQ(
+      Metric(m,
+             "gateway_upstream_attempt_duration_seconds_count{"
+             "endpoint=\"http://127.0.0.1:" +
+                 std::to_string(unanswered.port()) + "\",outcome=\"refused\"}"),
+      1);
+  EXPECT_EQ(Metric(m, "gateway_upstream_failures_total{reason=\"timeout\"}"),
+            0);
+}
+
+TEST(GatewayResilienceTest, NoEndpointCompletingTheHandshakeGives503) {
+  UnansweredPort a, b;
+  ASSERT_TRUE(a.Verify() && b.Verify());
+  auto gateway = StartGateway({a.port(), b.port()},
+                              {"--connect-timeout=0.3", "--retries=2"});
+  const auto start = Clock::now();
+  auto r = Upload(gateway->port(), ReadFile(ImagePath("tjs-simple.png")));
+  const double elapsed = SecondsSince(start);
+  ExpectDetail(r, 503, "model service unavailable");
+  EXPECT_EQ(r.Header("retry-after"), "1");
+  EXPECT_GE(elapsed, 0.85) << "three attempts of 0.3 s each";
+  EXPECT_LT(elapsed, 5.0);
+  const std::string m = HttpGet(gateway->port(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "gateway_upstream_retries_total{after=\"refused\"}"), 2);
+  EXPECT_EQ(Metric(m, "gateway_upstream_failures_total{reason=\"refused\"}"),
             1);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,18 @@ TEST(ModelServerProcessTest, BadConfigurationFailsFastAndSaysWhy) {
                    &exit_code);
   EXPECT_EQ(exit_code, 2);
   EXPECT_NE(out.find("--engines"), std::string::npos) << out;
+  // A queue of 0 would refuse every request: refused at start-up instead.
+  out = RunCommand(std::string(OCR_MODEL_SERVER_BIN) + " --max-queue=0 2>&1",
+                   &exit_code);
+  EXPECT_EQ(exit_code, 2);
+  EXPECT_NE(out.find("--max-queue must be"), std::string::npos) << out;
+  // Without its worker program the server says so and stops.
+  ServerProcess lost(OCR_MODEL_SERVER_BIN,
+                     {"--engines=1", "--worker-binary=/nonexistent/worker"});
+  EXPECT_FALSE(lost.WaitReady(10s));
+  EXPECT_EQ(lost.WaitExit(5s), 1);
+  EXPECT_NE(lost.Log().find("/nonexistent/worker"), std::string::npos)
+      << lost.Log();
 
   ServerProcess server(OCR_MODEL_SERVER_BIN, {"--languages=eng,klingon"});
   EXPECT_FALSE(server.WaitReady(10s));
@@ -137,6 +150,54 @@ TEST(ModelServerProcessTest, EnvironmentConfiguresAndEachRequestIsLogged) {
   EXPECT_GT(ok["bytes_in"].get<int>(), 0);
   EXPECT_TRUE(ok.contains("ts") && ok.contains("level"));
   EXPECT_EQ(lines[1]["status"], 404);
+}
+
+// The engine workers of a server under load: one killed from outside
+// (SIGKILL) costs no request, since its image is retried on a fresh worker,
+// and the server is back to full strength at once.
+TEST(ModelServerProcessTest, AWorkerKilledUnderLoadCostsNoRequest) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=2"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  const int port = server.port();
+  auto workers = [&] {
+    std::vector<int> pids;
+    const std::string list = RunCommand(
+        "pgrep -P " + std::to_string(server.pid()) + " -x ocr-engine-work");
+    std::istringstream in(list);
+    for (int pid; in >> pid;) pids.push_back(pid);
+    return pids;
+  };
+  ASSERT_EQ(workers().size(), 2u) << server.Log();
+  const std::string body = V2Request({Image("pyt-test.png")});
+  const std::string expected = RunCommand(
+      "tesseract '" + ImagePath("pyt-test.png") + "' stdout 2>/dev/null");
+  std::atomic<int> sent{0};
+  std::vector<std::future<std::vector<HttpResult>>> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.push_back(std::async(std::launch::async, [&] {
+      std::vector<HttpResult> results;
+      while (sent.fetch_add(1) < 24)
+        results.push_back(HttpPost(port, kInfer, body));
+      return results;
+    }));
+  }
+  while (sent.load() < 6) std::this_thread::sleep_for(5ms);
+  const auto victims = workers();
+  ASSERT_FALSE(victims.empty());
+  ASSERT_EQ(kill(victims[0], SIGKILL), 0);
+  for (auto& client : clients) {
+    for (const HttpResult& r : client.get()) {
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(nlohmann::json::parse(r.body)["outputs"][0]["data"][0],
+                expected);
+    }
+  }
+  const std::string metrics = HttpGet(port, "/metrics").body;
+  EXPECT_NE(metrics.find("ocr_worker_restarts_total{reason=\"crash\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("ocr_engines_alive 2"), std::string::npos);
+  EXPECT_EQ(workers().size(), 2u);
 }
 
 // SIGTERM: readiness turns false, new work is refused, in-flight requests

@@ -18,6 +18,9 @@ inline std::unique_ptr<ModelServer> StartModelServer(
   options.http_port = 0;
   if (options.engines == 0) options.engines = 2;
   options.log_level = "warning";
+  // The workers are not next to the test binary.
+  if (options.worker_binary.empty())
+    options.worker_binary = OCR_ENGINE_WORKER_BIN;
   EXPECT_TRUE(options.Validate().ok());
   auto server = std::make_unique<ModelServer>(options);
   Status s = server->Start();

@@ -53,26 +53,46 @@ TEST(ModelServerLoadTest, HealthAndMetricsAnswerWhileEveryEngineIsBusy) {
   for (auto& f : inferences) EXPECT_EQ(f.get(), 200);
 }
 
+// --max-queue bounds waiting requests, not images: a batch larger than the
+// limit is served; a request beyond the waiting limit gets 503 with advice
+// to retry; one over --max-images-per-request gets 413, which no retry cures.
 TEST(ModelServerLoadTest, FullQueueShedsLoadWith503AndRetryAfter) {
   ModelServerOptions options;
   options.engines = 1;
-  options.max_queue = 2;
+  options.max_queue = 1;
+  options.max_images_per_request = 4;
   auto server = StartModelServer(options);
   const int port = server->http_port();
-  // A batch larger than the queue can never be admitted: refused at once,
-  // whole, with advice to retry.
-  auto r = HttpPost(port, kInfer,
-                    V2Request({Image("tjs-simple.png"), Image("tjs-simple.png"),
-                               Image("tjs-simple.png")}));
+  const std::string simple = Image("tjs-simple.png");
+  auto batch = HttpPost(port, kInfer, V2Request({simple, simple, simple}));
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  EXPECT_EQ(V2Text(batch, 2), CliText("tjs-simple.png"));
+
+  auto too_many = HttpPost(port, kInfer,
+                           V2Request({simple, simple, simple, simple, simple}));
+  ExpectError(too_many, 413, "at most 4");
+
+  // One request runs, one waits: the next is refused.
+  const std::string page = V2Request({Image("pyt-test.png")});
+  auto metric = [&](const std::string& series) {
+    return MetricValue(HttpGet(port, "/metrics").body, series);
+  };
+  auto running = std::async(std::launch::async,
+                            [&] { return HttpPost(port, kInfer, page); });
+  while (metric("ocr_engines_busy") < 1) std::this_thread::sleep_for(2ms);
+  auto waiting = std::async(std::launch::async,
+                            [&] { return HttpPost(port, kInfer, page); });
+  while (metric("ocr_queue_depth") < 1) std::this_thread::sleep_for(2ms);
+  auto r = HttpPost(port, kInfer, page);
   ExpectError(r, 503, "retry later");
   EXPECT_EQ(r.Header("retry-after"), "1");
   const std::string m = HttpGet(port, "/metrics").body;
   EXPECT_NE(m.find("request_errors_total{model_name=\"ocr-model\",reason="
                    "\"unavailable\"} 1"),
             std::string::npos);
-  // Nothing was lost: the server serves the next request.
-  EXPECT_EQ(HttpPost(port, kInfer, V2Request({Image("tjs-simple.png")})).status,
-            200);
+  // Nothing was lost: both admitted requests are answered.
+  EXPECT_EQ(running.get().status, 200);
+  EXPECT_EQ(waiting.get().status, 200);
 }
 
 TEST(ModelServerLoadTest, RequestsPastTheirDeadlineWhileQueuedGet504) {

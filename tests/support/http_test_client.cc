@@ -9,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <functional>
 
 #include "common/base64.h"
 
@@ -78,19 +79,22 @@ std::string RawExchange(int port, const std::string& raw,
   try {
     net::io_context ioc;
     beast::tcp_stream stream(ioc);
-    stream.expires_after(timeout);
+    stream.expires_after(timeout);  // bounds every asynchronous step below
     stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                  static_cast<uint16_t>(port)));
-    boost::system::error_code write_error;
-    // The server may answer and close before taking everything: read anyway.
-    net::write(stream, net::buffer(raw), write_error);
     char buf[4096];
-    for (;;) {
-      boost::system::error_code ec;
-      const size_t n = stream.read_some(net::buffer(buf), ec);
-      out.append(buf, n);
-      if (ec) break;
-    }
+    std::function<void()> read_more = [&] {
+      stream.async_read_some(net::buffer(buf),
+                             [&](boost::system::error_code ec, size_t n) {
+                               out.append(buf, n);
+                               if (!ec) read_more();
+                             });
+    };
+    // The server may answer and close before taking everything: read anyway.
+    net::async_write(stream, net::buffer(raw),
+                     [](boost::system::error_code, size_t) {});
+    read_more();
+    ioc.run();
   } catch (const std::exception&) {
   }
   return out;

@@ -1,5 +1,5 @@
 // A Recognizer that answers repeated images from a ResultCache and hands the
-// others to the Recognizer it wraps (the EnginePool), storing their results.
+// others to the Recognizer it wraps (the Scheduler), storing their results.
 // Keeps the Recognizer contract: all tasks or none.
 #pragma once
 

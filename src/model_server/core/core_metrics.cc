@@ -1,5 +1,7 @@
 #include "model_server/core/core_metrics.h"
 
+#include <map>
+
 #include "common/metrics.h"
 
 namespace ocr {
@@ -23,6 +25,25 @@ prometheus::MetricFamily Counter(std::string name, std::string help,
           std::move(help),
           prometheus::MetricType::Counter,
           {metric}};
+}
+
+// One family, one sample per label value.
+prometheus::MetricFamily Labelled(std::string name, std::string help,
+                                  prometheus::MetricType type,
+                                  const std::string& label,
+                                  const std::map<std::string, double>& values) {
+  prometheus::MetricFamily family{std::move(name), std::move(help), type, {}};
+  for (const auto& [value, number] : values) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back({label, value});
+    if (type == prometheus::MetricType::Counter) {
+      metric.counter.value = number;
+    } else {
+      metric.gauge.value = number;
+    }
+    family.metric.push_back(std::move(metric));
+  }
+  return family;
 }
 
 }  // namespace
@@ -100,14 +121,39 @@ std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> out;
   if (!stats_) return out;
   const RecognizerStats s = stats_();
-  out.push_back(
-      Gauge("ocr_queue_depth", "Images waiting for an engine.", s.queue_depth));
+  out.push_back(Gauge("ocr_queue_depth",
+                      "Requests waiting for an engine (--max-queue bounds it).",
+                      s.queue_depth));
   out.push_back(Gauge("ocr_queue_capacity",
-                      "Images that may wait before requests are refused.",
+                      "Requests that may wait before requests are refused.",
                       s.queue_capacity));
+  out.push_back(Gauge("ocr_queue_images",
+                      "Images (units of work) not yet handed to an engine.",
+                      s.units_waiting));
   out.push_back(
       Gauge("ocr_engines_busy", "Engines recognising now.", s.engines_busy));
   out.push_back(Gauge("ocr_engines", "Warm OCR engines.", s.engines_total));
+  out.push_back(Gauge("ocr_engines_alive",
+                      "Engines able to take work (their worker process lives).",
+                      s.engines_alive));
+  std::map<std::string, double> restarts;
+  for (const auto& [reason, n] : s.worker_restarts) {
+    restarts[reason] = static_cast<double>(n);
+  }
+  out.push_back(Labelled(
+      "ocr_worker_restarts_total",
+      "Engine worker processes replaced, by reason: crash, timeout (killed "
+      "past the deadline), recycled (--worker-max-requests), memory "
+      "(--worker-max-rss).",
+      prometheus::MetricType::Counter, "reason", restarts));
+  std::map<std::string, double> rss;
+  for (size_t i = 0; i < s.worker_rss_bytes.size(); ++i) {
+    rss[std::to_string(i)] = static_cast<double>(s.worker_rss_bytes[i]);
+  }
+  out.push_back(Labelled("ocr_worker_resident_memory_bytes",
+                         "Resident memory of each engine worker process, "
+                         "after its last image (0 while it restarts).",
+                         prometheus::MetricType::Gauge, "worker", rss));
   out.push_back(Gauge("ocr_model_ready", "1 when the model serves requests.",
                       ready_ && ready_() ? 1 : 0));
   // The result cache (--result-cache-mb); all 0 when it is off.

@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/image_format.h"
+
 namespace ocr {
 namespace {
 
@@ -17,40 +19,6 @@ void QuietLeptonica() {
 
 const l_uint8* Bytes(std::string_view s) {
   return reinterpret_cast<const l_uint8*>(s.data());
-}
-
-// Leptonica's pixReadHeaderMem decodes a whole GIF to learn its size, so a
-// small GIF declaring a huge frame would be decoded before our limits apply.
-// Reads the size of the logical screen and of the first frame from the bytes.
-// Returns false when the structure is too broken to tell (decoding will then
-// fail on its own).
-bool GifFrameSize(std::string_view gif, int* width, int* height) {
-  auto u16 = [&gif](size_t at) {
-    return static_cast<int>(static_cast<unsigned char>(gif[at])) |
-           (static_cast<int>(static_cast<unsigned char>(gif[at + 1])) << 8);
-  };
-  if (gif.size() < 13) return false;
-  *width = u16(6);
-  *height = u16(8);
-  size_t at = 13;
-  const auto flags = static_cast<unsigned char>(gif[10]);
-  if (flags & 0x80) at += 3u * (2u << (flags & 0x07));  // global colour table
-  while (at < gif.size()) {
-    const auto block = static_cast<unsigned char>(gif[at]);
-    if (block == 0x2C) {  // image descriptor
-      if (at + 9 > gif.size()) return false;
-      *width = std::max(*width, u16(at + 1) + u16(at + 5));
-      *height = std::max(*height, u16(at + 3) + u16(at + 7));
-      return true;
-    }
-    if (block != 0x21 || at + 2 >= gif.size()) return false;  // not extension
-    at += 2;  // introducer and label, then data sub-blocks
-    while (at < gif.size() && gif[at] != 0) {
-      at += 1 + static_cast<unsigned char>(gif[at]);
-    }
-    ++at;  // block terminator
-  }
-  return false;
 }
 
 Status CheckSize(int w, int h, const ImageLimits& limits) {
@@ -70,6 +38,64 @@ Status CheckSize(int w, int h, const ImageLimits& limits) {
   return OkStatus();
 }
 
+// Leptonica's pixReadHeaderMem decodes a whole GIF to learn its size, and
+// giflib's DGifSlurp (which Leptonica uses) allocates and decodes every frame,
+// keeping all of them in memory at once, although only the first is returned.
+// So every frame counts: each (placed on the logical screen) must fit the
+// limits, and their areas together the pixel limit. The walk follows giflib's
+// record structure (image descriptor, optional local colour table, LZW code
+// size, data sub-blocks; extensions; trailer) and stops where giflib would
+// stop; frames seen before a broken or truncated part still count, since
+// giflib allocates a frame's raster as soon as it has read the descriptor.
+// `extra_read`: giflib 5.2's DGifSlurp reads one more sub-block length after
+// an extension whose first sub-block is empty; whether the installed giflib
+// does is not ours to know, so the caller walks both ways.
+Status CheckGifWalk(std::string_view gif, const ImageLimits& limits,
+                    bool extra_read) {
+  auto u8 = [&gif](size_t at) {
+    return static_cast<size_t>(static_cast<unsigned char>(gif[at]));
+  };
+  auto u16 = [&](size_t at) {
+    return static_cast<int>(u8(at) | u8(at + 1) << 8);
+  };
+  if (gif.size() < 13) return OkStatus();  // giflib fails before allocating
+  int64_t pixels = 0;
+  size_t at = 13;
+  if (u8(10) & 0x80) at += 3u * (2u << (u8(10) & 0x07));  // global colours
+  while (at < gif.size()) {
+    if (u8(at) == 0x2C) {  // image descriptor
+      if (at + 10 > gif.size()) break;
+      const int w = u16(at + 5), h = u16(at + 7);
+      RETURN_IF_ERROR(CheckSize(std::max(u16(6), u16(at + 1) + w),
+                                std::max(u16(8), u16(at + 3) + h), limits));
+      pixels += static_cast<int64_t>(w) * h;
+      if (pixels > limits.max_pixels) {
+        return PayloadTooLargeError(
+            "GIF frames hold " + std::to_string(pixels) +
+            " pixels in all (every frame is decoded); the limit is " +
+            std::to_string(limits.max_pixels));
+      }
+      const size_t flags = u8(at + 9);
+      at += 10;
+      if (flags & 0x80) at += 3u * (2u << (flags & 0x07));  // local colours
+      ++at;                       // LZW minimum code size
+    } else if (u8(at) == 0x21) {  // extension: introducer, label
+      at += 2;
+      if (extra_read && at < gif.size() && gif[at] == 0) ++at;
+    } else {
+      break;  // trailer, or a byte giflib rejects
+    }
+    while (at < gif.size() && gif[at] != 0) at += 1 + u8(at);  // sub-blocks
+    ++at;  // block terminator
+  }
+  return OkStatus();
+}
+
+Status CheckGifFrames(std::string_view gif, const ImageLimits& limits) {
+  RETURN_IF_ERROR(CheckGifWalk(gif, limits, /*extra_read=*/false));
+  return CheckGifWalk(gif, limits, /*extra_read=*/true);
+}
+
 }  // namespace
 
 Image::Image(Pix* pix) : pix_(pix) {}
@@ -78,28 +104,27 @@ int Image::width() const { return pix_ ? pixGetWidth(pix_.get()) : 0; }
 int Image::height() const { return pix_ ? pixGetHeight(pix_.get()) : 0; }
 
 bool LooksLikeImage(std::string_view bytes) {
-  QuietLeptonica();
-  if (bytes.size() < 12) return false;
-  l_int32 format = IFF_UNKNOWN;
-  if (findFileFormatBuffer(Bytes(bytes), &format) != 0) return false;
-  return format != IFF_UNKNOWN && format != IFF_SPIX;
+  return SniffImageFormat(bytes) != nullptr;
 }
 
 StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
   QuietLeptonica();
   if (bytes.empty()) return InvalidArgumentError("image is empty");
-  if (!LooksLikeImage(bytes)) {
-    return InvalidArgumentError(
-        "data is not a supported image (PNG, JPEG, TIFF, BMP, GIF, WebP, "
-        "JPEG 2000 or PNM)");
+  // The gateway's sniffer, so what it forwards as an image is never refused
+  // here as a non-image (and the reverse).
+  const ImageFormat* sniffed = SniffImageFormat(bytes);
+  if (sniffed == nullptr) {
+    return InvalidArgumentError("data is not a supported image (" +
+                                SupportedImageFormatNames() + ")");
+  }
+  // Leptonica reads a 12-byte signature before it looks at the length.
+  if (bytes.size() < 12) {
+    return InvalidArgumentError(std::string(sniffed->name) +
+                                " image data is truncated");
   }
   l_int32 format = IFF_UNKNOWN;
-  findFileFormatBuffer(Bytes(bytes), &format);
-  if (format == IFF_GIF) {
-    int gif_w = 0, gif_h = 0;
-    if (GifFrameSize(bytes, &gif_w, &gif_h)) {
-      RETURN_IF_ERROR(CheckSize(gif_w, gif_h, limits));
-    }
+  if (sniffed->media_type == "image/gif") {
+    RETURN_IF_ERROR(CheckGifFrames(bytes, limits));
   }
   l_int32 w = 0, h = 0, bps = 0, spp = 0, iscmap = 0;
   if (pixReadHeaderMem(Bytes(bytes), bytes.size(), &format, &w, &h, &bps, &spp,

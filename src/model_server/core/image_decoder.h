@@ -35,10 +35,12 @@ class Image {
 
 // Reads the size from the header (no pixel decoding) and enforces `limits`
 // (kPayloadTooLarge), then decodes. Transparency is flattened onto white.
-// Empty or undecodable input: kInvalidArgument.
+// Empty input, bytes that are no supported image (common/image_format.h,
+// the gateway's list) and undecodable images: kInvalidArgument.
 StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits);
 
-// True when the bytes start like an image format Leptonica decodes.
+// True when the bytes start like a supported image: SniffImageFormat, the
+// same decision the gateway makes before forwarding an upload.
 bool LooksLikeImage(std::string_view bytes);
 
 }  // namespace ocr

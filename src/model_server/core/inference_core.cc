@@ -148,6 +148,13 @@ void InferenceCore::Infer(InferRequest request, Done done) {
   if (request.images.empty()) {
     return fail(InvalidArgumentError("the request holds no image"));
   }
+  if (request.images.size() >
+      static_cast<size_t>(options_.max_images_per_request)) {
+    return fail(PayloadTooLargeError(
+        "the request holds " + std::to_string(request.images.size()) +
+        " images; at most " + std::to_string(options_.max_images_per_request) +
+        " are accepted in one request (--max-images-per-request)"));
+  }
   StatusOr<OcrOptions> options = ResolveOptions(request.options);
   if (!options.ok()) return fail(options.status());
 

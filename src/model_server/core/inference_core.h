@@ -24,6 +24,8 @@ struct CoreOptions {
   std::vector<std::string> installed_languages = {"eng"};
   // Deadline of a request that asks for none, and the most it may ask for.
   std::chrono::milliseconds max_timeout{60000};
+  // More images in one request: kPayloadTooLarge.
+  int max_images_per_request = 64;
 };
 
 // kInvalidArgument unless every language of `lang` ("eng", "eng+deu") is
@@ -42,7 +44,10 @@ class InferenceCore {
 
   // Warms the engines; Ready() turns true when it returns OK.
   Status Start();
-  bool Ready() const { return ready_.load(); }
+  // Started, not shutting down, and at least one engine able to work.
+  bool Ready() const {
+    return ready_.load() && recognizer_->Stats().engines_alive > 0;
+  }
   // Graceful shutdown: Ready() turns false and new requests get
   // kUnavailable; queued and running work continues.
   void BeginShutdown();

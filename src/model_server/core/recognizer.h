@@ -1,11 +1,11 @@
-// The seam between the inference core and whatever runs the engines. Today:
-// EnginePool (threads in this process), optionally wrapped in a
-// CachingRecognizer (--result-cache-mb). Later: supervised worker processes,
-// so that a Tesseract abort() costs one request instead of the server.
+// The seam between the inference core and whatever runs the engines: a
+// Scheduler (admission, fair order) over an Executor (worker processes or
+// threads), optionally wrapped in a CachingRecognizer (--result-cache-mb).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,8 +28,14 @@ struct RecognitionTask {
 struct RecognizerStats {
   int engines_total = 0;
   int engines_busy = 0;
-  int queue_depth = 0;  // images waiting for an engine
-  int queue_capacity = 0;
+  int engines_alive = 0;   // able to take work (their worker process lives)
+  int queue_depth = 0;     // requests waiting for an engine
+  int queue_capacity = 0;  // --max-queue
+  int units_waiting = 0;   // images of those and of started requests
+  // Worker processes replaced, by reason (crash, timeout, recycled, memory),
+  // and the resident memory of each live one.
+  std::map<std::string, int64_t> worker_restarts;
+  std::vector<int64_t> worker_rss_bytes;
   // The result cache (CachingRecognizer); all zero when there is none.
   int64_t cache_capacity_bytes = 0;
   int64_t cache_bytes = 0;
@@ -44,8 +50,9 @@ class Recognizer {
   virtual ~Recognizer() = default;
   // Creates and warms every engine; returns when all are ready.
   virtual Status Start() = 0;
-  // Queues all tasks or none: kUnavailable when the queue cannot take them
-  // all, when not started or when stopping. On error no `done` is called.
+  // Admits the tasks of one request, all or none: kUnavailable when too many
+  // requests wait, when not started or when stopping. On error no `done` is
+  // called.
   virtual Status Submit(std::vector<RecognitionTask> tasks) = 0;
   // Refuses new tasks; waits for queued and running ones to finish.
   virtual void Stop() = 0;

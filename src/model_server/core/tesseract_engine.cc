@@ -7,22 +7,25 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 
 namespace ocr {
 namespace {
 
 class TesseractEngine : public OcrEngine {
  public:
-  Status Init(const std::string& tessdata_dir, const std::string& lang) {
-    if (api_.Init(tessdata_dir.c_str(), lang.c_str(), tesseract::OEM_DEFAULT) !=
-        0) {
+  Status Init(const std::string& tessdata_dir, const std::string& lang,
+              TessdataReader reader) {
+    const int rc = reader == nullptr
+                       ? api_.Init(tessdata_dir.c_str(), lang.c_str(),
+                                   tesseract::OEM_DEFAULT)
+                       : api_.Init(tessdata_dir.c_str(), 0, lang.c_str(),
+                                   tesseract::OEM_DEFAULT, nullptr, 0, nullptr,
+                                   nullptr, false, reader);
+    if (rc != 0) {
       return InternalError("Tesseract could not load language '" + lang +
                            "' from " + tessdata_dir);
     }
-    // Tesseract's diagnostics ("Estimating resolution as ...") would break
-    // the one-JSON-object-per-line log on stderr. debug_file is a global
-    // parameter: the same value from every engine, set only at start-up.
-    api_.SetVariable("debug_file", "/dev/null");
     return OkStatus();
   }
 
@@ -84,11 +87,21 @@ class TesseractEngine : public OcrEngine {
 
 }  // namespace
 
-EngineFactory TesseractEngineFactory(std::string tessdata_dir) {
-  return [dir = std::move(tessdata_dir)](
+EngineFactory TesseractEngineFactory(std::string tessdata_dir,
+                                     TessdataReader reader) {
+  // Tesseract's diagnostics ("Estimating resolution as ...") would break the
+  // one-JSON-object-per-line log on stderr. debug_file is a process-global
+  // parameter: set once, before any engine runs, never from an engine
+  // created lazily while others recognise.
+  static std::once_flag globals;
+  std::call_once(globals, [] {
+    tesseract::TessBaseAPI api;
+    api.SetVariable("debug_file", "/dev/null");
+  });
+  return [dir = std::move(tessdata_dir), reader](
              const std::string& lang) -> StatusOr<std::unique_ptr<OcrEngine>> {
     auto engine = std::make_unique<TesseractEngine>();
-    RETURN_IF_ERROR(engine->Init(dir, lang));
+    RETURN_IF_ERROR(engine->Init(dir, lang, reader));
     return std::unique_ptr<OcrEngine>(std::move(engine));
   };
 }

@@ -9,8 +9,16 @@
 
 namespace ocr {
 
-// An EngineFactory creating Tesseract engines from `tessdata_dir`.
-EngineFactory TesseractEngineFactory(std::string tessdata_dir);
+// Reads a tessdata file into `data` (Tesseract's FileReader signature): lets
+// a sandboxed worker serve language files it mapped before it lost the right
+// to open files.
+using TessdataReader = bool (*)(const char* filename, std::vector<char>* data);
+
+// An EngineFactory creating Tesseract engines from `tessdata_dir`, reading
+// its files with `reader` when one is given. Sets Tesseract's process-global
+// parameters once, here, before any engine exists.
+EngineFactory TesseractEngineFactory(std::string tessdata_dir,
+                                     TessdataReader reader = nullptr);
 
 // OCR languages installed in `tessdata_dir` (the *.traineddata stems but
 // osd), sorted.

@@ -153,7 +153,10 @@ inspect() { "$docker" inspect -f "$2" "$1"; }  # inspect OBJECT FORMAT
 published_port() {  # published_port CONTAINER PORT
   local hostport
   hostport="$("$docker" port "$1" "$2/tcp" | awk 'NR == 1')"
-  [[ "$hostport" == 127.0.0.1:* ]] || fail "$1:$2 is published on '$hostport', not 127.0.0.1"
+  if [[ "$hostport" != 127.0.0.1:* ]]; then
+    "$docker" logs "$1" 2>&1 | tail -n 20 >&2 || true
+    fail "$1:$2 is published on '$hostport', not 127.0.0.1"
+  fi
   echo "${hostport##*:}"
 }
 

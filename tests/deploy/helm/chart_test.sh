@@ -7,6 +7,9 @@
 #     URL is the rendered model Service (or the KServe predictor), the engine
 #     count follows the CPU limit, optional objects appear only when enabled,
 #     every workload follows the probe/resource/security/shutdown rules;
+#   - the model's NetworkPolicy admits exactly the gateway pods and the
+#     Prometheus pods the values name, on the model's ports, nothing else;
+#   - gateway.apiKeys mounts the named Secret as the gateway's --api-keys-file;
 #   - bad values (unknown key, wrong type, invalid enum) are refused;
 #   - the chart's dashboards/ and rules/ copies match monitoring/ originals;
 #   - the packaged chart renders the same way.
@@ -72,6 +75,21 @@ cpu_ceil() {
 }
 
 echo "chart_test: $("$helm_bin" version --short), chart $chart"
+
+# The Prometheus peer the chart's defaults (and the ci scenarios) name.
+default_prometheus='{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}},"podSelector":{"matchLabels":{"app.kubernetes.io/name":"prometheus"}}}'
+check_model_netpol() { # $1 = label, $2 = facts file, $3 = expected Prometheus peer (JSON)
+  local peers prom n
+  n="$(fact "$2" model_netpol_count)" peers="$(fact "$2" model_netpol_peers)"
+  prom="$(fact "$2" model_netpol_prometheus)"
+  if [ "$n" = 1 ] && [ "$peers" = gateway,prometheus ] && [ "$prom" = "$3" ] &&
+    ! grep -q '^violation=NetworkPolicy' "$2"; then
+    pass "$1: model NetworkPolicy admits exactly the gateway pods and Prometheus $prom"
+  else
+    fail "$1: model NetworkPolicy: $n policies admitting '$peers', Prometheus '$prom' (want 1, gateway,prometheus, $3)"
+    grep '^violation=NetworkPolicy' "$2" | sed 's/^violation=/    /' || true
+  fi
+}
 
 # --- lint, render, validate, facts per scenario --------------------------
 shopt -s nullglob
@@ -151,6 +169,11 @@ for values in "${scenarios[@]}"; do
       fail "$name: NetworkPolicy/ServiceMonitor/HPA/PrometheusRule counts '$got_counts', want '$want_counts'"
     fi
   fi
+
+  # The model's NetworkPolicy admits exactly the gateway and Prometheus.
+  if [ "$(count "$tmp/$name.facts" NetworkPolicy)" != 0 ]; then
+    check_model_netpol "$name" "$tmp/$name.facts" "$default_prometheus"
+  fi
 done
 
 # --- engine derivation edge cases ---------------------------------------
@@ -183,6 +206,39 @@ for toggle in networkPolicy.enabled:NetworkPolicy metrics.serviceMonitor.enabled
   fi
 done
 
+# --- NetworkPolicy with other Prometheus labels: they replace the defaults -
+custom_prometheus='{"namespaceSelector":{"matchLabels":{"team":"observability"}},"podSelector":{"matchLabels":{"app":"prom","role":"server"}}}'
+for mode in plain kserve; do
+  render --set networkPolicy.enabled=true --set kserve.enabled="$([ $mode = kserve ] && echo true || echo false)" \
+    --set-json "networkPolicy.prometheus=$custom_prometheus" >"$tmp/netpol.yaml"
+  facts "$tmp/netpol.yaml" >"$tmp/netpol.facts"
+  check_model_netpol "netpol ($mode, custom Prometheus labels)" "$tmp/netpol.facts" "$custom_prometheus"
+done
+# An empty selector falls back to the default, never to "every namespace/pod".
+render --set networkPolicy.enabled=true \
+  --set-json 'networkPolicy.prometheus={"namespaceSelector":{"matchLabels":{}},"podSelector":{"matchExpressions":[]}}' >"$tmp/netpol.yaml"
+facts "$tmp/netpol.yaml" >"$tmp/netpol.facts"
+check_model_netpol "netpol (empty Prometheus selectors)" "$tmp/netpol.facts" "$default_prometheus"
+
+# --- API keys: an existing Secret becomes the gateway's keys file --------
+render >"$tmp/nokeys.yaml"
+if [ -z "$(facts "$tmp/nokeys.yaml" | grep '^gateway_api_keys_file=' | cut -d= -f2-)" ] &&
+  ! grep -q 'api-keys' "$tmp/nokeys.yaml"; then
+  pass "no gateway.apiKeys: no --api-keys-file, no keys volume"
+else
+  fail "no gateway.apiKeys, yet the gateway reads a keys file"
+fi
+render --set gateway.apiKeys.existingSecret=ocr-api-keys --set gateway.apiKeys.secretKey=keys.txt >"$tmp/keys.yaml"
+facts "$tmp/keys.yaml" >"$tmp/keys.facts"
+if [ "$(fact "$tmp/keys.facts" gateway_api_keys_secret)" = ocr-api-keys/keys.txt ] &&
+  ! grep -q '^violation=' "$tmp/keys.facts" && node "$here/validate.mjs" "$tmp/keys.yaml" >/dev/null &&
+  grep -q 'X-API-Key: \$key' "$tmp/keys.yaml"; then
+  pass "gateway.apiKeys.existingSecret: --api-keys-file=$(fact "$tmp/keys.facts" gateway_api_keys_file) from Secret ocr-api-keys/keys.txt; helm test sends a key"
+else
+  fail "gateway.apiKeys.existingSecret is not mounted as --api-keys-file:"
+  grep -E '^(gateway_api_keys|violation)' "$tmp/keys.facts" | sed 's/^/    /' || true
+fi
+
 # --- bad values are refused by values.schema.json ------------------------
 expect_refused() { # $1 = description, $2 = values file content
   printf '%s\n' "$2" >"$tmp/bad.yaml"
@@ -199,6 +255,8 @@ expect_refused "a typo'd nested key" $'modelServer:\n  replicaCont: 2'
 expect_refused "a wrong type" $'modelServer:\n  replicaCount: "two"'
 expect_refused "an invalid enum" $'gateway:\n  service:\n    type: Foo'
 expect_refused "a bad CPU quantity" $'modelServer:\n  resources:\n    limits:\n      cpu: two'
+expect_refused "a typo'd gateway.apiKeys key" $'gateway:\n  apiKeys:\n    existingSecert: keys'
+expect_refused "an invalid Secret name in gateway.apiKeys" $'gateway:\n  apiKeys:\n    existingSecret: Not_A_Name'
 if render --set modelServer.terminationGracePeriodSeconds=20 >/dev/null 2>"$tmp/tgp.err" ||
   ! grep -q "must exceed" "$tmp/tgp.err"; then
   fail "terminationGracePeriodSeconds <= shutdown grace + preStop was accepted"

@@ -6,6 +6,13 @@
 //   model_isvc_name / model_isvc_namespace          the KServe InferenceService
 //   gateway_model_url            --model-url (or GATEWAY_MODEL_URL) of the gateway
 //   model_engines / model_cpu_limit                 from the model container
+//   model_netpol_count           NetworkPolicies that select the model pods
+//   model_netpol_peers           who they admit: "gateway" (a podSelector that
+//                                selects exactly the gateway pods) and/or
+//                                "prometheus" (namespaceSelector + podSelector)
+//   model_netpol_prometheus      that Prometheus peer, as JSON
+//   gateway_api_keys_file / gateway_api_keys_secret  --api-keys-file of the
+//                                gateway and the Secret mounted where it points
 //   violation=...                a rule every workload must follow, broken
 // Facts are read from the objects themselves, never from chart values, so the
 // test compares what Kubernetes would actually get.
@@ -54,6 +61,70 @@ for (const d of docs) {
     if (!named) violation(`model Service targetPort ${http?.targetPort} is no container port`);
     if (!d.spec.ports.some((p) => p.name === "grpc")) violation("model Service has no grpc port");
   }
+}
+
+// Label selectors as Kubernetes evaluates them.
+const selects = (selector, labels = {}) =>
+  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+  (selector?.matchExpressions ?? []).every(({ key, operator, values = [] }) =>
+    operator === "In" ? values.includes(labels[key]) :
+    operator === "NotIn" ? !values.includes(labels[key]) :
+    operator === "Exists" ? key in labels : !(key in labels));
+const isEmpty = (selector) =>
+  Object.keys(selector?.matchLabels ?? {}).length === 0 && (selector?.matchExpressions ?? []).length === 0;
+
+// Model NetworkPolicies: exactly whom they admit, from the rendered objects.
+// Pods that could be peers: every workload's pods and bare Pods (helm test).
+const podLabels = [
+  ...workloads.map(([obj, meta, , comp]) => ({ name: `${obj.kind}/${obj.metadata.name}`, comp, labels: meta.labels })),
+  ...docs.filter((d) => d.kind === "Pod").map((d) => ({ name: `Pod/${d.metadata.name}`, comp: component(d), labels: d.metadata.labels })),
+];
+const modelPods = workloads.filter(([, , , comp]) => comp === "model-server");
+const modelPorts = new Set(modelPods.flatMap(([, , spec]) => (spec.containers[0].ports ?? []).map((p) => p.containerPort)));
+let netpols = 0;
+const peers = new Set();
+for (const d of docs.filter((x) => x.kind === "NetworkPolicy")) {
+  if (!modelPods.some(([, meta]) => selects(d.spec.podSelector, meta.labels))) continue;
+  netpols++;
+  const where = `NetworkPolicy/${d.metadata.name}`;
+  if (isEmpty(d.spec.podSelector)) violation(`${where}: selects every pod of the namespace`);
+  if (!(d.spec.policyTypes ?? []).includes("Ingress")) violation(`${where}: does not restrict ingress`);
+  for (const rule of d.spec.ingress ?? []) {
+    if (!rule.from?.length) violation(`${where}: a rule without "from" admits every source`);
+    if (!rule.ports?.length) violation(`${where}: a rule without ports admits every port`);
+    for (const p of rule.ports ?? []) {
+      if (!modelPorts.has(p.port)) violation(`${where}: port ${p.port} is no model container port`);
+    }
+    for (const peer of rule.from ?? []) {
+      if (peer.ipBlock) violation(`${where}: admits an ipBlock`);
+      else if (!peer.namespaceSelector) {
+        const hit = podLabels.filter((p) => selects(peer.podSelector, p.labels));
+        if (isEmpty(peer.podSelector) || hit.length !== 1 || hit[0].comp !== "gateway") {
+          violation(`${where}: a same-namespace peer selects ${hit.map((p) => p.name).join(", ") || "nothing"}, not just the gateway pods`);
+        } else peers.add("gateway");
+      } else if (isEmpty(peer.namespaceSelector) || isEmpty(peer.podSelector)) {
+        violation(`${where}: a peer admits every namespace or every pod of some namespaces`);
+      } else {
+        peers.add("prometheus");
+        fact("model_netpol_prometheus", JSON.stringify({ namespaceSelector: peer.namespaceSelector, podSelector: peer.podSelector }));
+      }
+    }
+  }
+}
+fact("model_netpol_count", netpols);
+fact("model_netpol_peers", [...peers].sort().join(","));
+
+// The gateway's keys file must be a mounted Secret's item.
+for (const [, , spec, comp] of workloads.filter(([, , , c]) => c === "gateway")) {
+  const c = spec.containers[0];
+  const file = flag(c.args, "api-keys-file") ?? "";
+  fact("gateway_api_keys_file", file);
+  if (!file) continue;
+  const mount = (c.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
+  const volume = (spec.volumes ?? []).find((v) => v.name === mount?.name);
+  const item = volume?.secret?.items?.find((i) => `${mount.mountPath}/${i.path}` === file);
+  if (!item || mount.readOnly !== true) violation(`gateway --api-keys-file ${file} is no read-only Secret item`);
+  else fact("gateway_api_keys_secret", `${volume.secret.secretName}/${item.key}`);
 }
 
 const cpuLimitEngines = [];

@@ -55,7 +55,11 @@ class FakeRecognizer : public Recognizer {
     for (auto& t : threads) t.join();
   }
 
-  RecognizerStats Stats() const override { return {}; }
+  RecognizerStats Stats() const override {
+    RecognizerStats stats;
+    stats.engines_alive = 1;
+    return stats;
+  }
 
   Status start_status;
   Status refuse;

@@ -1,13 +1,16 @@
-// The engine pool with real Tesseract engines: text parity with the
+// The scheduler over both executors, with real Tesseract engines: in this
+// process (threads) and in ocr-engine-worker processes. Text parity with the
 // `tesseract` command line, determinism across engine reuse, parallel
-// recognition, admission and deadlines.
-#include "model_server/core/engine_pool.h"
-
+// recognition, admission, fairness and deadlines hold for both.
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 
+#include "model_server/core/scheduler.h"
 #include "model_server/core/tesseract_engine.h"
+#include "model_server/core/thread_executor.h"
+#include "model_server/worker/process_executor.h"
 #include "support/testdata.h"
 
 namespace ocr {
@@ -16,21 +19,32 @@ namespace {
 using testing::ImagePath;
 using testing::ReadFile;
 
-class EnginePoolTest : public ::testing::Test {
+using Pool = Scheduler;
+
+// The executor under test: "thread" or "process".
+class ExecutorTest : public ::testing::TestWithParam<std::string> {
  protected:
-  static std::unique_ptr<EnginePool> MakePool(int engines, int max_queue = 64) {
-    EnginePoolOptions options;
-    options.engines = engines;
-    options.max_queue = max_queue;
-    auto pool = std::make_unique<EnginePool>(
-        options, TesseractEngineFactory(DefaultTessdataDir()));
+  static std::unique_ptr<Executor> MakeExecutor(int engines) {
+    if (GetParam() == "thread") {
+      return std::make_unique<ThreadExecutor>(
+          engines, EngineSetOptions{},
+          TesseractEngineFactory(DefaultTessdataDir()));
+    }
+    worker::ProcessExecutorOptions options;
+    options.slots = engines;
+    options.launch.binary = OCR_ENGINE_WORKER_BIN;
+    return std::make_unique<worker::ProcessExecutor>(options);
+  }
+  static std::unique_ptr<Pool> MakePool(int engines, int max_queue = 64) {
+    auto pool = std::make_unique<Pool>(SchedulerOptions{max_queue},
+                                       MakeExecutor(engines));
     EXPECT_TRUE(pool->Start().ok());
     return pool;
   }
 
   // Submits one image and waits for its result.
   static StatusOr<OcrResult> Recognize(
-      EnginePool& pool, std::string bytes, OcrOptions options = {},
+      Pool& pool, std::string bytes, OcrOptions options = {},
       Clock::time_point deadline = Clock::time_point::max(),
       CancelFlag cancelled = std::make_shared<std::atomic<bool>>(false)) {
     auto promise = std::make_shared<std::promise<StatusOr<OcrResult>>>();
@@ -53,7 +67,7 @@ class EnginePoolTest : public ::testing::Test {
 
 // The text equals what `tesseract <image> stdout` prints on this machine,
 // byte for byte, for every test image (PSM 3, English, alpha flattened).
-TEST_F(EnginePoolTest, TextEqualsTheCommandLineForEveryTestImage) {
+TEST_P(ExecutorTest, TextEqualsTheCommandLineForEveryTestImage) {
   auto pool = MakePool(2);
   for (const auto& image : testing::ManifestImages()) {
     SCOPED_TRACE(image.id);
@@ -73,7 +87,7 @@ TEST_F(EnginePoolTest, TextEqualsTheCommandLineForEveryTestImage) {
 }
 
 // Whatever an engine served before, the same image gives the same text.
-TEST_F(EnginePoolTest, SameImageSameTextAcrossInterleavedRequests) {
+TEST_P(ExecutorTest, SameImageSameTextAcrossInterleavedRequests) {
   auto pool = MakePool(1);  // one engine serves everything, in turn
   const std::string a = ReadFile(ImagePath("pyt-test.png"));
   const std::string b = ReadFile(ImagePath("tjs-simple.png"));
@@ -95,7 +109,7 @@ TEST_F(EnginePoolTest, SameImageSameTextAcrossInterleavedRequests) {
   EXPECT_EQ(Recognize(*pool, a)->text, first->text);
 }
 
-TEST_F(EnginePoolTest, OptionsReachTesseract) {
+TEST_P(ExecutorTest, OptionsReachTesseract) {
   auto pool = MakePool(1);
   OcrOptions single_line;
   single_line.psm = 7;
@@ -108,7 +122,7 @@ TEST_F(EnginePoolTest, OptionsReachTesseract) {
   EXPECT_TRUE(Recognize(*pool, ReadFile(ImagePath("pyt-test.png")), dpi).ok());
 }
 
-TEST_F(EnginePoolTest, RecognisesInParallelAcrossEngines) {
+TEST_P(ExecutorTest, RecognisesInParallelAcrossEngines) {
   auto pool = MakePool(2);
   const std::string page = ReadFile(ImagePath("pyt-test.png"));
   std::vector<std::future<StatusOr<OcrResult>>> futures;
@@ -127,23 +141,72 @@ TEST_F(EnginePoolTest, RecognisesInParallelAcrossEngines) {
   EXPECT_EQ(pool->Stats().engines_busy, 0);
 }
 
-TEST_F(EnginePoolTest, AdmitsAllTasksOrNone) {
-  auto pool = MakePool(1, /*max_queue=*/2);
-  std::vector<RecognitionTask> tasks(3);
-  int called = 0;
-  for (auto& t : tasks) {
-    t.image = ReadFile(ImagePath("tjs-simple.png"));
-    t.cancelled = std::make_shared<std::atomic<bool>>(false);
-    t.done = [&called](StatusOr<OcrResult>) { ++called; };
-  }
-  Status s = pool->Submit(std::move(tasks));
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
-  EXPECT_NE(s.message().find("retry later"), std::string::npos);
-  EXPECT_EQ(called, 0);
+// --max-queue counts requests, not images: a request with more images than
+// the limit is served; a second waiting request beyond the limit is refused
+// whole, and nothing of it runs.
+TEST_P(ExecutorTest, QueueBoundsRequestsNotImages) {
+  auto pool = MakePool(1, /*max_queue=*/1);
+  const std::string page = ReadFile(ImagePath("pyt-test.png"));
+  std::atomic<int> done{0};
+  auto submit = [&](int images) {
+    std::vector<RecognitionTask> tasks(images);
+    for (auto& t : tasks) {
+      t.image = page;
+      t.cancelled = std::make_shared<std::atomic<bool>>(false);
+      t.done = [&done](StatusOr<OcrResult> r) {
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+        ++done;
+      };
+    }
+    return pool->Submit(std::move(tasks));
+  };
+  ASSERT_TRUE(submit(3).ok());  // three images, limit one: still served
+  while (pool->Stats().engines_busy == 0) std::this_thread::yield();
+  ASSERT_TRUE(submit(1).ok());  // waits: the one request the limit allows
+  Status refused = submit(2);
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("retry later"), std::string::npos);
+  EXPECT_EQ(pool->Stats().queue_depth, 1);
+  while (done.load() < 4)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(done.load(), 4);  // none of the refused request ran
   EXPECT_EQ(pool->Stats().queue_depth, 0);
 }
 
-TEST_F(EnginePoolTest, DeadlineAndCancellation) {
+// A one-image request sent behind a long one is answered after at most one
+// unit per engine, not after the whole batch.
+TEST_P(ExecutorTest, UnitsOfDifferentRequestsAreInterleavedFairly) {
+  auto pool = MakePool(1);
+  const std::string page = ReadFile(ImagePath("pyt-test.png"));
+  std::mutex mu;
+  std::vector<std::string> order;
+  auto make = [&](const std::string& name, int images) {
+    std::vector<RecognitionTask> tasks(images);
+    for (auto& t : tasks) {
+      t.image = page;
+      t.cancelled = std::make_shared<std::atomic<bool>>(false);
+      t.done = [&, name](StatusOr<OcrResult>) {
+        std::lock_guard lock(mu);
+        order.push_back(name);
+      };
+    }
+    return tasks;
+  };
+  ASSERT_TRUE(pool->Submit(make("long", 6)).ok());
+  while (pool->Stats().engines_busy == 0) std::this_thread::yield();
+  ASSERT_TRUE(pool->Submit(make("short", 1)).ok());
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::lock_guard lock(mu);
+    if (order.size() == 7) break;
+  }
+  const auto at =
+      std::find(order.begin(), order.end(), "short") - order.begin();
+  EXPECT_LE(at, 1) << "the one-image request waited for " << at
+                   << " units of the long one";
+}
+
+TEST_P(ExecutorTest, DeadlineAndCancellation) {
   auto pool = MakePool(1);
   const std::string page = ReadFile(ImagePath("pyt-test.png"));
   auto late =
@@ -161,7 +224,7 @@ TEST_F(EnginePoolTest, DeadlineAndCancellation) {
   EXPECT_TRUE(Recognize(*pool, page).ok());
 }
 
-TEST_F(EnginePoolTest, BadImagesFailAloneAndTheEngineServesOn) {
+TEST_P(ExecutorTest, BadImagesFailAloneAndTheEngineServesOn) {
   auto pool = MakePool(1);
   auto bad = Recognize(*pool, "definitely not an image");
   ASSERT_FALSE(bad.ok());
@@ -169,13 +232,17 @@ TEST_F(EnginePoolTest, BadImagesFailAloneAndTheEngineServesOn) {
   EXPECT_TRUE(Recognize(*pool, ReadFile(ImagePath("tjs-simple.png"))).ok());
 }
 
-TEST_F(EnginePoolTest, StopRefusesNewWork) {
+TEST_P(ExecutorTest, StopRefusesNewWork) {
   auto pool = MakePool(1);
   pool->Stop();
   auto r = Recognize(*pool, ReadFile(ImagePath("tjs-simple.png")));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
 }
+
+INSTANTIATE_TEST_SUITE_P(Executors, ExecutorTest,
+                         ::testing::Values("thread", "process"),
+                         [](const auto& p) { return p.param; });
 
 TEST(TesseractEngineTest, InstalledLanguagesListsTraineddata) {
   const auto langs = InstalledLanguages(DefaultTessdataDir());

@@ -1,0 +1,77 @@
+#include "model_server/core/thread_executor.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace ocr {
+
+EngineSet::EngineSet(EngineSetOptions options, EngineFactory factory)
+    : options_(std::move(options)), factory_(std::move(factory)) {}
+
+StatusOr<OcrEngine*> EngineSet::Get(const std::string& lang) {
+  for (auto it = engines_.begin(); it != engines_.end(); ++it) {
+    if (it->first == lang) {
+      engines_.splice(engines_.begin(), engines_, it);
+      return engines_.front().second.get();
+    }
+  }
+  auto engine = factory_(lang);
+  if (!engine.ok()) return engine.status();
+  engines_.emplace_front(lang, std::move(engine).value());
+  const int capacity =
+      std::max<int>({options_.max_languages,
+                     static_cast<int>(options_.preload_languages.size()), 1});
+  while (static_cast<int>(engines_.size()) > capacity) engines_.pop_back();
+  return engines_.front().second.get();
+}
+
+Status EngineSet::Warm() {
+  for (const auto& lang : options_.preload_languages) {
+    RETURN_IF_ERROR(Get(lang).status());
+  }
+  return OkStatus();
+}
+
+StatusOr<OcrResult> EngineSet::Recognize(std::string_view bytes,
+                                         const OcrOptions& options,
+                                         const RecognizeControl& control) {
+  StatusOr<Image> image = DecodeImage(bytes, options_.limits);
+  if (!image.ok()) return image.status();
+  StatusOr<OcrEngine*> engine = Get(options.lang);
+  if (!engine.ok()) return engine.status();
+  return (*engine)->Recognize(*image, options, control);
+}
+
+ThreadExecutor::ThreadExecutor(int slots, EngineSetOptions options,
+                               EngineFactory factory) {
+  // Every set exists before any thread touches the vector.
+  for (int i = 0; i < std::max(slots, 1); ++i) {
+    sets_.push_back(std::make_unique<EngineSet>(options, factory));
+  }
+}
+
+Status ThreadExecutor::Start() {
+  // Warm the engines in parallel: Init costs ~100 ms each.
+  std::vector<Status> init(sets_.size());
+  std::vector<std::thread> starters;
+  for (size_t i = 0; i < sets_.size(); ++i) {
+    starters.emplace_back(
+        [set = sets_[i].get(), status = &init[i]] { *status = set->Warm(); });
+  }
+  for (auto& t : starters) t.join();
+  for (const Status& s : init) RETURN_IF_ERROR(s);
+  return OkStatus();
+}
+
+StatusOr<OcrResult> ThreadExecutor::Run(int slot, const WorkUnit& unit) {
+  RecognizeControl control{unit.deadline, unit.cancelled};
+  return sets_[slot]->Recognize(*unit.image, unit.options, control);
+}
+
+ExecutorStats ThreadExecutor::Stats() const {
+  ExecutorStats stats;
+  stats.slots_alive = slots();
+  return stats;
+}
+
+}  // namespace ocr

@@ -1,0 +1,27 @@
+// What a worker process may do after start-up: no new privileges, bounded
+// resources, and (with libseccomp) no opening of files or sockets, no new
+// processes, no signals to other processes. A hostile image that takes over
+// the decoder or the engine finds nothing to read and nobody to talk to.
+#pragma once
+
+#include <cstdint>
+
+#include "common/status.h"
+
+namespace ocr::worker {
+
+struct ResourceLimits {
+  int64_t address_space_bytes = 0;  // RLIMIT_AS; 0: unlimited
+  int64_t cpu_seconds = 0;          // RLIMIT_CPU over the worker's life; 0: no
+  int open_files = 0;               // RLIMIT_NOFILE; 0: unchanged
+};
+
+// prctl(PR_SET_NO_NEW_PRIVS) and a parent-death signal: the worker never
+// outlives the server that started it. Call first thing.
+Status DropPrivileges();
+Status ApplyResourceLimits(const ResourceLimits& limits);
+// Installs the system-call filter. Forbidden calls fail with EACCES/EPERM
+// (the decoder sees a failed open, not a dead process).
+Status InstallSyscallFilter();
+
+}  // namespace ocr::worker

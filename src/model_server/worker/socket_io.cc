@@ -1,0 +1,61 @@
+#include "model_server/worker/socket_io.h"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace ocr::worker {
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    // MSG_NOSIGNAL: a peer that died is an error to handle, not SIGPIPE.
+    const ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool ReadExact(int fd, char* data, size_t size) {
+  while (size > 0) {
+    const ssize_t n = read(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool SendFrame(int fd, FrameType type,
+               std::initializer_list<std::string_view> parts) {
+  size_t length = 0;
+  for (auto part : parts) length += part.size();
+  if (length > kMaxFrameBytes) return false;
+  if (!WriteAll(fd, FrameHeader(type, static_cast<uint32_t>(length)))) {
+    return false;
+  }
+  for (auto part : parts) {
+    if (!WriteAll(fd, part)) return false;
+  }
+  return true;
+}
+
+Status ReadFrame(int fd, uint32_t max_length, FrameType* type,
+                 std::string* payload) {
+  char header[kFrameHeaderBytes];
+  if (!ReadExact(fd, header, sizeof header)) {
+    return UnavailableError("the peer closed the connection");
+  }
+  uint32_t length = 0;
+  RETURN_IF_ERROR(ParseFrameHeader(std::string_view(header, sizeof header),
+                                   max_length, type, &length));
+  payload->resize(length);
+  if (!ReadExact(fd, payload->data(), length)) {
+    return UnavailableError("the peer closed the connection mid-frame");
+  }
+  return OkStatus();
+}
+
+}  // namespace ocr::worker

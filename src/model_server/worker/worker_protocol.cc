@@ -1,0 +1,162 @@
+#include "model_server/worker/worker_protocol.h"
+
+#include <cstring>
+
+namespace ocr::worker {
+namespace {
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+void PutI64(std::string& out, int64_t v) {
+  const auto u = static_cast<uint64_t>(v);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(u >> (8 * i)));
+}
+void PutString(std::string& out, std::string_view s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out.append(s);
+}
+void PutDouble(std::string& out, double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  PutI64(out, static_cast<int64_t>(u));
+}
+
+// Reads fields off the front of a payload; any overrun sets `bad`.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  uint32_t U32() {
+    uint32_t v = 0;
+    if (!Take(4)) return 0;
+    for (int i = 0; i < 4; ++i) {
+      v |= static_cast<uint32_t>(static_cast<unsigned char>(last_[i]))
+           << (8 * i);
+    }
+    return v;
+  }
+  int64_t I64() {
+    uint64_t v = 0;
+    if (!Take(8)) return 0;
+    for (int i = 0; i < 8; ++i) {
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(last_[i]))
+           << (8 * i);
+    }
+    return static_cast<int64_t>(v);
+  }
+  double Double() {
+    const auto u = static_cast<uint64_t>(I64());
+    double d;
+    std::memcpy(&d, &u, sizeof d);
+    return d;
+  }
+  std::string_view String() {
+    const uint32_t n = U32();
+    if (!Take(n)) return {};
+    return last_;
+  }
+  bool bad() const { return bad_; }
+  bool done() const { return data_.empty(); }
+
+ private:
+  bool Take(size_t n) {
+    if (bad_ || data_.size() < n) {
+      bad_ = true;
+      last_ = {};
+      return false;
+    }
+    last_ = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return true;
+  }
+  std::string_view data_;
+  std::string_view last_;
+  bool bad_ = false;
+};
+
+}  // namespace
+
+std::string FrameHeader(FrameType type, uint32_t length) {
+  std::string out;
+  out.reserve(kFrameHeaderBytes);
+  PutU32(out, static_cast<uint32_t>(type));
+  PutU32(out, length);
+  return out;
+}
+
+Status ParseFrameHeader(std::string_view header, uint32_t max_length,
+                        FrameType* type, uint32_t* length) {
+  Reader r(header);
+  const uint32_t t = r.U32();
+  *length = r.U32();
+  if (r.bad()) return InvalidArgumentError("short frame header");
+  if (t < static_cast<uint32_t>(FrameType::kReady) ||
+      t > static_cast<uint32_t>(FrameType::kResult)) {
+    return InvalidArgumentError("unknown frame type " + std::to_string(t));
+  }
+  if (*length > max_length) {
+    return InvalidArgumentError("frame of " + std::to_string(*length) +
+                                " bytes is over the limit");
+  }
+  *type = static_cast<FrameType>(t);
+  return OkStatus();
+}
+
+std::string EncodeRecognizeHead(const OcrOptions& options, int64_t budget_ms,
+                                uint32_t image_size) {
+  std::string out;
+  PutString(out, options.lang);
+  PutU32(out, static_cast<uint32_t>(options.psm));
+  PutU32(out, static_cast<uint32_t>(options.dpi));
+  PutI64(out, budget_ms);
+  PutU32(out, image_size);  // the image's bytes follow
+  return out;
+}
+
+StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
+  Reader r(payload);
+  RecognizeMessage m;
+  m.options.lang = std::string(r.String());
+  m.options.psm = static_cast<int>(r.U32());
+  m.options.dpi = static_cast<int>(r.U32());
+  m.budget_ms = r.I64();
+  m.image = r.String();
+  if (r.bad() || !r.done()) {
+    return InvalidArgumentError("malformed recognize message");
+  }
+  return m;
+}
+
+std::string EncodeResult(const Status& status, const OcrResult& result) {
+  std::string out;
+  PutU32(out, static_cast<uint32_t>(status.code()));
+  PutString(out, status.message());
+  PutString(out, result.text);
+  PutU32(out, static_cast<uint32_t>(result.width));
+  PutU32(out, static_cast<uint32_t>(result.height));
+  PutDouble(out, result.mean_confidence);
+  PutI64(out, result.characters);
+  return out;
+}
+
+StatusOr<ResultMessage> DecodeResult(std::string_view payload) {
+  Reader r(payload);
+  ResultMessage m;
+  const uint32_t code = r.U32();
+  const std::string_view message = r.String();
+  m.result.text = std::string(r.String());
+  m.result.width = static_cast<int>(r.U32());
+  m.result.height = static_cast<int>(r.U32());
+  m.result.mean_confidence = r.Double();
+  m.result.characters = r.I64();
+  if (r.bad() || !r.done() ||
+      code > static_cast<uint32_t>(StatusCode::kInternal)) {
+    return InvalidArgumentError("malformed result message");
+  }
+  if (code != 0) {
+    m.status = Status(static_cast<StatusCode>(code), std::string(message));
+  }
+  return m;
+}
+
+}  // namespace ocr::worker

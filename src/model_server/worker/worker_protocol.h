@@ -1,0 +1,61 @@
+// The messages between the model server and an engine worker process, over
+// one stream socket: frames of [u32 type][u32 length][payload], integers
+// little-endian, strings as [u32 length][bytes].
+//
+//   worker -> server  kReady     once, when every preloaded engine is warm
+//   server -> worker  kRecognize a unit of work
+//   server -> worker  kCancel    stop the unit in progress (no payload)
+//   worker -> server  kResult    the unit's status and result
+//
+// Decoding is strict: a frame or field that does not add up is an error,
+// never a crash (the tests fuzz it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model_server/core/types.h"
+
+namespace ocr::worker {
+
+enum class FrameType : uint32_t {
+  kReady = 1,
+  kRecognize = 2,
+  kCancel = 3,
+  kResult = 4,
+};
+
+// Larger frames are refused (the server's body limit is 64 MiB by default).
+inline constexpr uint32_t kMaxFrameBytes = 1u << 30;
+inline constexpr size_t kFrameHeaderBytes = 8;
+
+struct RecognizeMessage {
+  OcrOptions options;
+  int64_t budget_ms = 0;   // time left until the deadline; <= 0: none
+  std::string_view image;  // points into the frame it was decoded from
+};
+
+struct ResultMessage {
+  Status status;
+  OcrResult result;  // meaningful when status is OK
+};
+
+// The 8-byte header of a frame.
+std::string FrameHeader(FrameType type, uint32_t length);
+// Reads a header; kInvalidArgument when the type is unknown or the length is
+// over `max_length`.
+Status ParseFrameHeader(std::string_view header, uint32_t max_length,
+                        FrameType* type, uint32_t* length);
+
+// The payload of a kRecognize frame, without the image (sent after it so
+// the image is never copied into a message buffer).
+std::string EncodeRecognizeHead(const OcrOptions& options, int64_t budget_ms,
+                                uint32_t image_size);
+StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload);
+
+std::string EncodeResult(const Status& status, const OcrResult& result);
+StatusOr<ResultMessage> DecodeResult(std::string_view payload);
+
+}  // namespace ocr::worker

@@ -1,0 +1,150 @@
+// ocr-model-server as a real process, with real engine workers, against
+// inputs made to hurt it: broken and lying images, bodies that lie about
+// their length, JSON built to exhaust a parser. Each gets a 4xx with a JSON
+// error; no process dies; the server's memory returns to its level.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "hostile_input_cases.h"
+#include "support/http_test_client.h"
+#include "support/server_process.h"
+
+namespace ocr::testing {
+namespace {
+
+using namespace std::chrono_literals;
+const char* kInfer = "/v2/models/ocr-model/infer";
+
+int64_t RssKiB(pid_t pid) {
+  const std::string status =
+      ReadFile("/proc/" + std::to_string(pid) + "/status");
+  const auto at = status.find("VmRSS:");
+  return at == std::string::npos ? 0 : std::stoll(status.substr(at + 6));
+}
+
+double Metric(int port, const std::string& series) {
+  const std::string m = HttpGet(port, "/metrics").body;
+  const auto at = m.find("\n" + series + " ");
+  return at == std::string::npos ? -1
+                                 : std::stod(m.substr(at + series.size() + 2));
+}
+
+void ExpectJsonError(const HttpResult& r, const std::string& what) {
+  EXPECT_GE(r.status, 400) << what << ": " << r.body.substr(0, 200);
+  EXPECT_LT(r.status, 500) << what << ": " << r.body.substr(0, 200);
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  EXPECT_TRUE(j.is_object() && j.contains("error") && j["error"].is_string())
+      << what << ": " << r.body.substr(0, 200);
+}
+
+class HostileInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(
+        OCR_MODEL_SERVER_BIN,
+        std::vector<std::string>{"--engines=2", "--max-image-pixels=50000000",
+                                 "--max-body-bytes=16m", "--timeout=20"});
+    ASSERT_TRUE(server_->WaitReady()) << server_->Log();
+    port_ = server_->port();
+  }
+  void ExpectServing() {
+    EXPECT_EQ(HttpGet(port_, "/v2/health/ready").status, 200) << server_->Log();
+    auto r = HttpPost(port_, kInfer,
+                      V2Request({ReadFile(ImagePath("tjs-simple.png"))}));
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  std::unique_ptr<ServerProcess> server_;
+  int port_ = 0;
+};
+
+TEST_F(HostileInputTest, BrokenAndLyingImagesGetA4xxAndNoProcessDies) {
+  ExpectServing();
+  const int64_t rss_before = RssKiB(server_->pid());
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [name, bytes] : HostileImages()) {
+      SCOPED_TRACE(name);
+      auto r = HttpPost(port_, kInfer, V2Request({bytes}));
+      if (r.status == 200) continue;  // a cut that still decodes is fine
+      ExpectJsonError(r, name);
+    }
+  }
+  ExpectServing();
+  // No engine worker died, none was killed.
+  EXPECT_EQ(Metric(port_, "ocr_worker_restarts_total{reason=\"crash\"}"), 0);
+  EXPECT_EQ(Metric(port_, "ocr_worker_restarts_total{reason=\"timeout\"}"), 0);
+  EXPECT_EQ(Metric(port_, "ocr_engines_alive"), 2);
+  // The server never held the decoded pixels: its memory is where it was.
+  EXPECT_LT(RssKiB(server_->pid()) - rss_before, 32 * 1024);
+}
+
+TEST_F(HostileInputTest, BodiesBuiltToHurtTheParserGetA400) {
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"deeply nested", std::string(100000, '[') + std::string(100000, ']')},
+      {"nested objects",
+       [] {
+         std::string s;
+         for (int i = 0; i < 50000; ++i) s += "{\"a\":";
+         return s + "1" + std::string(50000, '}');
+       }()},
+      {"gigantic array", "{\"inputs\":[" +
+                             [] {
+                               std::string s;
+                               for (int i = 0; i < 1000000; ++i) s += "1,";
+                               return s + "1]}";
+                             }()},
+      {"invalid UTF-8",
+       std::string("{\"inputs\":[{\"name\":\"input-0\xff\xfe\",") +
+           "\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"\xc3\x28\"]}]}"},
+      {"bad base64",
+       V2Request({"x"}).replace(V2Request({"x"}).find("eA=="), 4, "!!!!")},
+      {"not JSON", "inputs=1&data=2"},
+      {"truncated JSON", V2Request({"x"}).substr(0, 40)},
+      {"wrong types",
+       "{\"inputs\":[{\"name\":7,\"shape\":\"one\",\"datatype\":[],\"data\":{}}"
+       "]}"},
+      {"huge shape",
+       "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[99999999999],"
+       "\"datatype\":\"BYTES\",\"data\":[\"eA==\"]}]}"},
+  };
+  for (const auto& [name, body] : bodies) {
+    SCOPED_TRACE(name);
+    ExpectJsonError(HttpPost(port_, kInfer, body), name);
+    ExpectJsonError(
+        HttpPost(port_, kInfer, body, {{"Content-Type", "text/plain"}}),
+        name + " as text/plain");
+  }
+  ExpectServing();
+}
+
+TEST_F(HostileInputTest, BodiesThatLieAboutTheirLength) {
+  // Longer than the limit: 413 from the header, before any byte is read.
+  auto big =
+      RawExchange(port_,
+                  "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Type: application/json\r\n"
+                  "Content-Length: 999999999999\r\n\r\n{",
+                  5s);
+  EXPECT_NE(big.find(" 413 "), std::string::npos) << big.substr(0, 200);
+  // Shorter than promised, then silence: the server gives up on it alone.
+  std::thread liar([&] {
+    RawExchange(port_,
+                "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n"
+                "Content-Length: 1000\r\n\r\n{\"inputs\":",
+                3s);
+  });
+  ExpectServing();  // others are served meanwhile
+  liar.join();
+  // A negative or garbage length.
+  auto garbage =
+      RawExchange(port_,
+                  "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n"
+                  "Content-Length: -5\r\n\r\n",
+                  5s);
+  EXPECT_NE(garbage.find(" 400 "), std::string::npos) << garbage.substr(0, 200);
+  ExpectServing();
+}
+
+}  // namespace
+}  // namespace ocr::testing
