@@ -1,0 +1,77 @@
+// The server <-> worker messages: what goes in comes out, and frames or
+// fields that do not add up are refused.
+#include "model_server/worker/worker_protocol.h"
+
+#include <gtest/gtest.h>
+
+namespace ocr::worker {
+namespace {
+
+TEST(WorkerProtocolTest, RecognizeRoundTrips) {
+  OcrOptions options;
+  options.lang = "eng+deu";
+  options.psm = 6;
+  options.dpi = 300;
+  const std::string image("\x89PNG\r\n\x1a\n\0rest", 13);
+  const std::string payload =
+      EncodeRecognizeHead(options, 1500, static_cast<uint32_t>(image.size())) +
+      image;
+  auto m = DecodeRecognize(payload);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->options.lang, "eng+deu");
+  EXPECT_EQ(m->options.psm, 6);
+  EXPECT_EQ(m->options.dpi, 300);
+  EXPECT_EQ(m->budget_ms, 1500);
+  EXPECT_EQ(m->image, image);
+  // One byte short, or one too many: refused.
+  EXPECT_FALSE(DecodeRecognize(payload.substr(0, payload.size() - 1)).ok());
+  EXPECT_FALSE(DecodeRecognize(payload + "x").ok());
+  EXPECT_FALSE(DecodeRecognize("").ok());
+}
+
+TEST(WorkerProtocolTest, ResultRoundTripsWithItsStatus) {
+  OcrResult r;
+  r.text = "Hello, World!\n";
+  r.width = 640;
+  r.height = 480;
+  r.mean_confidence = 93.25;
+  r.characters = 12;
+  auto ok = DecodeResult(EncodeResult(OkStatus(), r));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(ok->status.ok());
+  EXPECT_EQ(ok->result.text, r.text);
+  EXPECT_EQ(ok->result.width, 640);
+  EXPECT_EQ(ok->result.height, 480);
+  EXPECT_DOUBLE_EQ(ok->result.mean_confidence, 93.25);
+  EXPECT_EQ(ok->result.characters, 12);
+
+  auto failed = DecodeResult(
+      EncodeResult(PayloadTooLargeError("image is too large"), {}));
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->status.code(), StatusCode::kPayloadTooLarge);
+  EXPECT_EQ(failed->status.message(), "image is too large");
+  // A status code the server does not know is a broken worker, not a status.
+  std::string bad = EncodeResult(OkStatus(), r);
+  bad[0] = '\x7f';
+  EXPECT_FALSE(DecodeResult(bad).ok());
+}
+
+TEST(WorkerProtocolTest, FrameHeadersAreChecked) {
+  FrameType type;
+  uint32_t length = 0;
+  ASSERT_TRUE(
+      ParseFrameHeader(FrameHeader(FrameType::kResult, 42), 100, &type, &length)
+          .ok());
+  EXPECT_EQ(type, FrameType::kResult);
+  EXPECT_EQ(length, 42u);
+  EXPECT_FALSE(ParseFrameHeader(FrameHeader(FrameType::kResult, 101), 100,
+                                &type, &length)
+                   .ok());
+  std::string unknown = FrameHeader(FrameType::kReady, 0);
+  unknown[0] = 9;
+  EXPECT_FALSE(ParseFrameHeader(unknown, 100, &type, &length).ok());
+  EXPECT_FALSE(ParseFrameHeader("abc", 100, &type, &length).ok());
+}
+
+}  // namespace
+}  // namespace ocr::worker
