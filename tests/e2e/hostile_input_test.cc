@@ -4,6 +4,11 @@
 // error; no process dies; the server's memory returns to its level.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -144,6 +149,49 @@ TEST_F(HostileInputTest, BodiesThatLieAboutTheirLength) {
                   5s);
   EXPECT_NE(garbage.find(" 400 "), std::string::npos) << garbage.substr(0, 200);
   ExpectServing();
+}
+
+// Hundreds of idle keep-alive connections, and clients trickling their
+// headers a byte at a time, take a connection each and nothing more: a new
+// client is answered at once.
+TEST_F(HostileInputTest, IdleAndTricklingClientsDoNotBlockOthers) {
+  boost::asio::io_context ioc;
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> idle;
+  const boost::asio::ip::tcp::endpoint at(
+      boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port_));
+  const std::string get = "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 300; ++i) {
+    auto socket = std::make_unique<boost::asio::ip::tcp::socket>(ioc);
+    boost::system::error_code ec;
+    socket->connect(at, ec);
+    ASSERT_FALSE(ec) << "connection " << i << ": " << ec.message();
+    // Half of them make one request and then stay open, idle.
+    if (i % 2 == 0) boost::asio::write(*socket, boost::asio::buffer(get), ec);
+    idle.push_back(std::move(socket));
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> tricklers;
+  for (int t = 0; t < 20; ++t) {
+    tricklers.emplace_back([&] {
+      boost::asio::io_context own;
+      boost::asio::ip::tcp::socket socket(own);
+      boost::system::error_code ec;
+      socket.connect(at, ec);
+      const std::string slow =
+          "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n";
+      for (size_t i = 0; i < slow.size() && !stop && !ec; ++i) {
+        boost::asio::write(socket, boost::asio::buffer(&slow[i], 1), ec);
+        std::this_thread::sleep_for(50ms);
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);
+  const auto start = std::chrono::steady_clock::now();
+  ExpectServing();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 5s);
+  stop = true;
+  for (auto& t : tricklers) t.join();
 }
 
 }  // namespace
