@@ -81,7 +81,12 @@ TEST_F(HostileInputTest, BrokenAndLyingImagesGetA4xxAndNoProcessDies) {
   EXPECT_EQ(Metric(port_, "ocr_worker_restarts_total{reason=\"timeout\"}"), 0);
   EXPECT_EQ(Metric(port_, "ocr_engines_alive"), 2);
   // The server never held the decoded pixels: its memory is where it was.
+  // (AddressSanitizer keeps freed memory in quarantine: no such check there.)
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(RssKiB(server_->pid()) - rss_before, 32 * 1024);
+#else
+  (void)rss_before;
+#endif
 }
 
 TEST_F(HostileInputTest, BodiesBuiltToHurtTheParserGetA400) {

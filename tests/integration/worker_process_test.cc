@@ -169,6 +169,10 @@ TEST(WorkerProcessTest, AWorkerCannotReadFilesAfterStartUp) {
 }
 
 TEST(WorkerProcessTest, RunningOutOfMemoryCostsOneImage) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space: the "
+                  "worker runs without its address-space limit";
+#endif
   worker::ProcessExecutorOptions options;
   options.launch.args = {"--max-address-space=1g"};
   auto pool = MakePool(1, options);
