@@ -3,6 +3,8 @@
 # --requests uploads (default 10,000) through the gateway at concurrency 4N
 # after a warm-up, samples both services' RSS every second, and prints RSS
 # after the warm-up, at each tenth of the run and at the end, with the growth.
+# The model service's RSS is summed over its process tree (its engine
+# workers included).
 # Target (issue 5): the model service grows by less than 5 % after warm-up.
 set -euo pipefail
 
@@ -53,14 +55,14 @@ upload() {
 
 echo "warming up with $warmup uploads..." >&2
 upload "$warmup" >/dev/null
-base_model="$(rss_mb "$model_pid")"
+base_model="$(tree_rss_mb "$model_pid")"
 base_gateway="$(rss_mb "$gateway_pid")"
 
 echo "soaking: $requests uploads at concurrency $concurrency..." >&2
 (
   start=$SECONDS
   while kill -0 "$model_pid" 2>/dev/null; do
-    echo "$((SECONDS - start)) $(rss_mb "$model_pid") $(rss_mb "$gateway_pid")"
+    echo "$((SECONDS - start)) $(tree_rss_mb "$model_pid") $(rss_mb "$gateway_pid")"
     sleep 1
   done
 ) >"$work/rss.tsv" 2>/dev/null &
@@ -68,14 +70,14 @@ sampler=$!
 json="$(upload "$requests")"
 kill "$sampler" 2>/dev/null || true
 wait "$sampler" 2>/dev/null || true
-end_model="$(rss_mb "$model_pid")"
+end_model="$(tree_rss_mb "$model_pid")"
 end_gateway="$(rss_mb "$gateway_pid")"
-peak_model="$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$model_pid/status")"
+peak_model="$(tree_peak_rss_mb "$model_pid")"
 
 echo
 echo "Soak: $(field "$json" count) ok / $(field "$json" errors) failed uploads of $(basename "$image") through the gateway at concurrency $concurrency in $(field "$json" seconds) s ($(field "$json" throughput) images/s, p99 $(field "$json" p99_ms) ms) after $warmup warm-up uploads; $(machine_line)."
 echo
-echo "| when | model RSS MiB | gateway RSS MiB |"
+echo "| when | model RSS MiB (server + workers) | gateway RSS MiB |"
 echo "|---|---|---|"
 echo "| after warm-up | $base_model | $base_gateway |"
 awk -v rows="$(wc -l <"$work/rss.tsv")" '

@@ -164,9 +164,21 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.max_header_bytes);
     parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
-    s->stream.expires_after(options_.idle_timeout);
+    if (buffer.size() == 0) {
+      // Idle until the request's first byte; from then on the header has
+      // --header-timeout to arrive whole.
+      s->stream.expires_after(options_.timeouts.idle);
+      const size_t n = co_await s->stream.async_read_some(
+          buffer.prepare(kFirstReadBytes),
+          net::redirect_error(kUseAwaitable, ec));
+      buffer.commit(n);
+      if (ec) break;  // closed, reset or idle too long: nobody to answer
+    }
+    s->stream.expires_after(options_.timeouts.header);
     co_await http::async_read_header(s->stream, buffer, parser,
                                      net::redirect_error(kUseAwaitable, ec));
+    // Too slow (the stream closed the socket) or gone: nobody to answer.
+    if (ec == beast::error::timeout) break;
     if (ec && IsQuietClose(ec) && !parser.got_some()) break;
 
     s->busy = true;
@@ -223,7 +235,7 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
         if (beast::iequals(ctx.request[http::field::expect], "100-continue")) {
           http::response<http::empty_body> cont{http::status::continue_,
                                                 ctx.request.version()};
-          s->stream.expires_after(options_.write_timeout);
+          s->stream.expires_after(options_.timeouts.write);
           co_await http::async_write(s->stream, cont,
                                      net::redirect_error(kUseAwaitable, ec));
         }
@@ -242,7 +254,7 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
                   std::min<uint64_t>(*length, kBodyReadChunkBytes)));
             }
           }
-          s->stream.expires_after(options_.read_timeout);
+          s->stream.expires_after(options_.timeouts.body);
           co_await http::async_read(s->stream, buffer, parser,
                                     net::redirect_error(kUseAwaitable, ec));
         }
@@ -278,7 +290,7 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
     // Logged and counted before the write, so a client that has its answer
     // already finds it in /metrics.
     Finish(&ctx, &match, ctx.request.method(), res, request_bytes, start);
-    s->stream.expires_after(options_.write_timeout);
+    s->stream.expires_after(options_.timeouts.write);
     co_await http::async_write(s->stream, res,
                                net::redirect_error(kUseAwaitable, ec));
     --in_flight_;

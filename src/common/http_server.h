@@ -2,10 +2,11 @@
 //
 // Each connection runs as one coroutine on its own strand. The server enforces
 // the header and body limits (413 from Content-Length before the body is
-// read), per-step timeouts, keep-alive and `Expect: 100-continue`; it routes,
-// calls the handler, and is the single seam where every request is logged and
-// handed to the HttpObserver for metrics. Handlers never block: blocking work
-// goes to a pool and is awaited (common/async_call.h).
+// read), per-step timeouts (common/connection_timeouts.h), keep-alive and
+// `Expect: 100-continue`; it routes, calls the handler, and is the single seam
+// where every request is logged and handed to the HttpObserver for metrics.
+// Handlers never block: blocking work goes to a pool and is awaited
+// (common/async_call.h).
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/connection_timeouts.h"
 #include "common/http_router.h"
 #include "common/http_types.h"
 
@@ -30,15 +32,15 @@ inline constexpr size_t kBodySlackBytes = 64;
 // a connection's read buffer shrinks back when it grew past kIdleBufferBytes.
 inline constexpr size_t kBodyReadChunkBytes = 256 * 1024;
 inline constexpr size_t kIdleBufferBytes = 16 * 1024;
+// The first read of a request, when nothing of it is buffered yet.
+inline constexpr size_t kFirstReadBytes = 4 * 1024;
 
 struct HttpServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;  // 0: any free port; see HttpServer::port()
   int64_t max_body_bytes = 64ll << 20;
   uint32_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds idle_timeout{75};   // keep-alive wait for a request
-  std::chrono::seconds read_timeout{60};   // reading one request's body
-  std::chrono::seconds write_timeout{60};  // writing one response
+  ConnectionDeadlines timeouts;  // idle, header, body, write
   std::string server_name = "ocr";
   ErrorBodyFormatter error_body;  // defaults to {"error": m}
 };

@@ -56,6 +56,7 @@ Status Gateway::Start() {
 
   HttpServerOptions http_options;
   http_options.host = options_.host;
+  http_options.timeouts = ToDeadlines(options_.connection);
   http_options.port = options_.port;
   // Room for the multipart framing around the largest upload.
   http_options.max_body_bytes = options_.max_upload_bytes + 64 * 1024;

@@ -48,6 +48,7 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
              &max_upload_bytes);
+  connection.RegisterFlags(f, "GATEWAY_");
   f.AddDouble("shutdown-grace", "GATEWAY_SHUTDOWN_GRACE_SECONDS",
               "On SIGTERM, how long in-flight requests may take to finish.",
               &shutdown_grace_seconds);
@@ -74,6 +75,7 @@ std::vector<std::string> GatewayOptions::ModelUrlList() const {
 }
 
 Status GatewayOptions::Validate() const {
+  RETURN_IF_ERROR(connection.Validate());
   LogLevel level;
   if (!ParseLogLevel(log_level, &level)) {
     return InvalidArgumentError(

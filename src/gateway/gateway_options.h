@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/connection_timeouts.h"
 #include "common/options.h"
 
 namespace ocr {
@@ -33,6 +34,7 @@ struct GatewayOptions {
   int64_t max_upload_bytes = 32ll << 20;
 
   // --- Lifecycle and logging ---
+  ConnectionTimeouts connection;  // idle, header, body, write
   double shutdown_grace_seconds = 30;
   std::string log_level = "info";
 

@@ -16,8 +16,9 @@ ModelClient::ModelClient(net::any_io_executor executor,
       metrics_(metrics),
       http_(std::move(executor), options_.http) {}
 
-const HttpEndpoint& ModelClient::NextEndpoint() {
-  return options_.endpoints[next_.fetch_add(1) % options_.endpoints.size()];
+const HttpEndpoint& ModelClient::EndpointFor(size_t first, int attempt) const {
+  return options_.endpoints[(first + static_cast<size_t>(attempt)) %
+                            options_.endpoints.size()];
 }
 
 net::awaitable<StatusOr<ModelReply>> ModelClient::Infer(
@@ -41,8 +42,12 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Call(
   // never copied, however many retries there are.
   std::string last_error;
   AttemptOutcome last = AttemptOutcome::kOk;
+  // Round-robin over requests; a retry goes to the next endpoint after the
+  // one that failed, so one draining or dead model is never tried twice in
+  // a row while another is there.
+  const size_t first = next_.fetch_add(1);
   for (int attempt = 0;; ++attempt) {
-    const HttpEndpoint& endpoint = NextEndpoint();
+    const HttpEndpoint& endpoint = EndpointFor(first, attempt);
     OutgoingRequest request{method, target, 11};
     request.set("X-Request-ID", request_id);
     if (method == http::verb::post) {

@@ -57,7 +57,8 @@ class ModelClient {
                                             std::string body,
                                             std::string request_id,
                                             Clock::time_point deadline);
-  const HttpEndpoint& NextEndpoint();
+  // The endpoint of attempt `attempt` of the request numbered `first`.
+  const HttpEndpoint& EndpointFor(size_t first, int attempt) const;
 
   ModelClientOptions options_;
   UpstreamMetrics* metrics_;

@@ -119,6 +119,7 @@ Status ModelServer::Start() {
 
   HttpServerOptions http_options;
   http_options.host = options_.host;
+  http_options.timeouts = ToDeadlines(options_.connection);
   http_options.port = options_.http_port;
   http_options.max_body_bytes = options_.max_body_bytes;
   http_options.server_name = "ocr-model-server";

@@ -67,7 +67,7 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
            &worker_max_requests);
   f.AddBytes("worker-max-rss", "OCR_WORKER_MAX_RSS",
              "Replace a worker, between images, when its resident memory "
-             "passes this (0: 15 MiB + 12.5 MiB per megapixel of "
+             "passes this (0: 40 MiB + 12.5 MiB per megapixel of "
              "--max-image-pixels + 0.75 x --max-body-bytes).",
              &worker_max_rss);
   f.AddBytes("worker-max-address-space", "OCR_WORKER_MAX_ADDRESS_SPACE",
@@ -87,6 +87,7 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
               "Request deadline in seconds; clients may ask for less with the "
               "V2 parameter 'timeout' (microseconds). Past it: 504.",
               &timeout_seconds);
+  connection.RegisterFlags(f, "OCR_");
   f.AddDouble("shutdown-grace", "OCR_SHUTDOWN_GRACE_SECONDS",
               "On SIGTERM, how long in-flight requests may take to finish.",
               &shutdown_grace_seconds);
@@ -95,6 +96,7 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
 }
 
 Status ModelServerOptions::Validate() {
+  RETURN_IF_ERROR(connection.Validate());
   if (engines == 0) engines = AvailableCpus();
   if (tessdata.empty()) tessdata = DefaultTessdataDir();
   LogLevel level;
@@ -145,7 +147,7 @@ Status ModelServerOptions::Validate() {
   }
   if (worker_max_rss == 0) {
     // The memory formula's peak for one engine (docs/performance.md).
-    const double mib = 15 + 12.5 * static_cast<double>(max_image_pixels) / 1e6 +
+    const double mib = 40 + 12.5 * static_cast<double>(max_image_pixels) / 1e6 +
                        0.75 * static_cast<double>(max_body_bytes) / (1 << 20);
     worker_max_rss = static_cast<int64_t>(mib * (1 << 20));
   }

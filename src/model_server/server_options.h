@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/connection_timeouts.h"
 #include "common/options.h"
 
 namespace ocr {
@@ -31,6 +32,7 @@ struct ModelServerOptions {
   int max_images_per_request = 64;
   int result_cache_mb = 0;  // 0: no result cache
   double timeout_seconds = 60;
+  ConnectionTimeouts connection;  // idle, header, body, write
   double shutdown_grace_seconds = 30;
 
   // --- Engine isolation ---

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh and memory.sh in their --smoke modes against
+# Runs bench/run.sh, soak.sh, memory.sh and isolation.sh in their --smoke modes against
 # the services of this build and checks their reports: every table there,
 # every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
@@ -50,4 +50,12 @@ echo "$out"
 grep -qE '^\| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| [0-9]+ \|$' <<<"$out" || fail "no model memory row"
 [[ "$(grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' <<<"$out")" == 3 ]] ||
   fail "expected 3 gateway memory rows"
+out="$(bench/isolation.sh --build-dir "$build" --rounds 1 --seconds 0 2>/dev/null)" ||
+  fail "isolation.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| [0-9]+ \| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|' <<<"$out")" == 2 ]] ||
+  fail "expected 2 isolation rounds"
+grep -qE '^- throughput at 4N, processes / threads = [0-9.]+' <<<"$out" || fail "no isolation ratio"
+grep -qE '^- mean latency at c=1, processes - threads = -?[0-9.]+ ms' <<<"$out" ||
+  fail "no isolation latency"
 echo "bench scripts OK"

@@ -3,12 +3,16 @@
 // their length, JSON built to exhaust a parser. Each gets a 4xx with a JSON
 // error; no process dies; the server's memory returns to its level.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -42,6 +46,47 @@ void ExpectJsonError(const HttpResult& r, const std::string& what) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   EXPECT_TRUE(j.is_object() && j.contains("error") && j["error"].is_string())
       << what << ": " << r.body.substr(0, 200);
+}
+
+// Connects, sends `prelude`, then `trickle` a byte every `interval`, and
+// returns the seconds from connecting until the server closed the
+// connection (-1 if it was still open after `give_up`).
+double SecondsUntilClosed(int port, std::string prelude, std::string trickle,
+                          std::chrono::milliseconds interval,
+                          std::chrono::seconds give_up) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_port = htons(static_cast<uint16_t>(port));
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0) {
+    close(fd);
+    return -2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<bool> closed{false};
+  std::thread writer([&] {
+    send(fd, prelude.data(), prelude.size(), MSG_NOSIGNAL);
+    for (size_t i = 0; !closed && i < trickle.size(); ++i) {
+      if (send(fd, &trickle[i], 1, MSG_NOSIGNAL) != 1) break;
+      std::this_thread::sleep_for(interval);
+    }
+  });
+  timeval wait{.tv_sec = give_up.count(), .tv_usec = 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char sink[4096];
+  ssize_t n;
+  while ((n = recv(fd, sink, sizeof sink, 0)) > 0) {
+  }
+  const bool timed_out = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  closed = true;
+  shutdown(fd, SHUT_RDWR);
+  writer.join();
+  close(fd);
+  return timed_out ? -1 : seconds;
 }
 
 class HostileInputTest : public ::testing::Test {
@@ -197,6 +242,48 @@ TEST_F(HostileInputTest, IdleAndTricklingClientsDoNotBlockOthers) {
   EXPECT_LT(took, 5s);
   stop = true;
   for (auto& t : tricklers) t.join();
+}
+
+// A header or a body trickled a byte at a time is cut off at
+// --header-timeout / --body-timeout, while other clients are served; a
+// connection that sends nothing is idle, not slow, and keeps its
+// --idle-timeout.
+TEST(SlowClientTest, TricklersAreCutOffAtTheirTimeoutsAndOthersServed) {
+  ServerProcess server(OCR_MODEL_SERVER_BIN,
+                       {"--engines=1", "--idle-timeout=3", "--header-timeout=1",
+                        "--body-timeout=1.5"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  const int port = server.port();
+  std::string endless_header = "POST /v2/models/ocr-model/infer HTTP/1.1\r\n";
+  while (endless_header.size() < 200) endless_header += "X-Slow: yes\r\n";
+  const std::string body_header =
+      "POST /v2/models/ocr-model/infer HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+  auto header = std::async(std::launch::async, [&] {
+    return SecondsUntilClosed(port, "", endless_header, 100ms, 10s);
+  });
+  auto body = std::async(std::launch::async, [&] {
+    return SecondsUntilClosed(port, body_header, std::string(200, ' '), 100ms,
+                              10s);
+  });
+  auto idle = std::async(std::launch::async, [&] {
+    return SecondsUntilClosed(port, "", "", 100ms, 10s);
+  });
+  // Served meanwhile.
+  std::this_thread::sleep_for(300ms);
+  const auto r = HttpPost(port, kInfer,
+                          V2Request({ReadFile(ImagePath("tjs-simple.png"))}));
+  EXPECT_EQ(r.status, 200) << r.body;
+
+  const double header_s = header.get(), body_s = body.get(),
+               idle_s = idle.get();
+  EXPECT_GE(header_s, 0.9);
+  EXPECT_LE(header_s, 3.0);
+  EXPECT_GE(body_s, 1.4);
+  EXPECT_LE(body_s, 3.5);
+  EXPECT_GE(idle_s, 2.9);
+  EXPECT_LE(idle_s, 5.0);
+  EXPECT_EQ(HttpGet(port, "/v2/health/ready").status, 200) << server.Log();
 }
 
 }  // namespace

@@ -150,7 +150,8 @@ done
 # package of this folder's package.json).
 for f in "$repo"/infra/values/*.yaml; do
   if (cd "$here" && node --input-type=module -e "
-      import fs from 'node:fs'; import YAML from 'yaml';
+      const fs = await import('node:fs');
+      const YAML = (await import('yaml')).default;
       const v = YAML.parse(fs.readFileSync(process.argv[1], 'utf8'));
       if (!v || typeof v !== 'object' || Array.isArray(v)) process.exit(1);" "$f") 2>"$work/yaml.err"; then
     ok "YAML mapping: ${f#"$repo"/}"
