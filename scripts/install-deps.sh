@@ -11,6 +11,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
+  libpoppler-cpp-dev
   libboost-dev libboost-system-dev
   prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev
   curl

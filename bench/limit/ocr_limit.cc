@@ -89,11 +89,11 @@ long PeakRssKb() {
 }
 
 // Recognises `image` once and waits; returns whether it succeeded.
-bool RecogniseOnce(ocr::Scheduler& pool, const std::string& image) {
+bool RecogniseOnce(ocr::Scheduler& pool, const ocr::FileRef& image) {
   std::promise<bool> done;
   auto result = done.get_future();
   ocr::RecognitionTask task;
-  task.image = image;
+  task.file = image;
   task.options = ocr::OcrOptions{};
   task.cancelled = std::make_shared<std::atomic<bool>>(false);
   task.done = [&done](ocr::StatusOr<ocr::OcrResult> r) {
@@ -111,12 +111,13 @@ int main(int argc, char** argv) {
   Args args;
   if (!Parse(argc, argv, args)) return 2;
   std::ifstream file(args.image, std::ios::binary);
-  const std::string image{std::istreambuf_iterator<char>(file),
+  const std::string bytes{std::istreambuf_iterator<char>(file),
                           std::istreambuf_iterator<char>()};
-  if (image.empty()) {
+  if (bytes.empty()) {
     std::cerr << "cannot read " << args.image << "\n";
     return 2;
   }
+  const ocr::FileRef image = ocr::ShareFile(bytes);
 
   ocr::Scheduler pool(
       ocr::SchedulerOptions{64},

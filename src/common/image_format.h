@@ -1,4 +1,5 @@
-// The one list of image formats both services accept, and the one sniffer
+// The one list of input formats (images, and PDF documents) both services
+// accept, and the one sniffer
 // that tells them apart: the gateway answers 415 to what it refuses, the
 // model service 400, and both decide with SniffImageFormat, so they never
 // disagree about what an image is. The format comes from the leading bytes
@@ -20,6 +21,7 @@ struct ImageFormat {
   std::string_view media_type;  // sent to the model as content_type
   std::string_view name;        // for messages: "PNG", "JPEG 2000"
   bool (*matches)(std::string_view bytes);
+  bool paged = false;  // may hold several pages (TIFF, PDF)
 };
 
 // Sniffing reads at most this many leading bytes.
@@ -118,23 +120,31 @@ inline bool IsPnm(std::string_view b) {
   }
 }
 
+// "%PDF-" then a version digit, at the very start (the specification's
+// header; leading garbage before it is not accepted).
+inline bool IsPdf(std::string_view b) {
+  return b.size() >= 6 && StartsWith(b, Bytes("%PDF-")) && b[5] >= '1' &&
+         b[5] <= '9';
+}
+
 }  // namespace image_format_internal
 
 // Every supported format, in the order messages list them. The signatures
 // are disjoint: at most one entry matches any input.
-inline constexpr std::array<ImageFormat, 8> kImageFormats = {{
+inline constexpr std::array<ImageFormat, 9> kImageFormats = {{
     {"image/png", "PNG", image_format_internal::IsPng},
     {"image/jpeg", "JPEG", image_format_internal::IsJpeg},
-    {"image/tiff", "TIFF", image_format_internal::IsTiff},
+    {"image/tiff", "TIFF", image_format_internal::IsTiff, true},
     {"image/bmp", "BMP", image_format_internal::IsBmp},
     {"image/gif", "GIF", image_format_internal::IsGif},
     {"image/webp", "WebP", image_format_internal::IsWebp},
     {"image/jp2", "JPEG 2000", image_format_internal::IsJpeg2000},
     {"image/x-portable-anymap", "PNM", image_format_internal::IsPnm},
+    {"application/pdf", "PDF", image_format_internal::IsPdf, true},
 }};
 
-// The format `bytes` starts with, or nullptr: PDF, text, ZIP, empty input
-// and anything else. Callers may pass just the first kImageSniffBytes.
+// The format `bytes` starts with, or nullptr: text, ZIP, empty input and
+// anything else. Callers may pass just the first kImageSniffBytes.
 inline const ImageFormat* SniffImageFormat(std::string_view bytes) {
   for (const ImageFormat& format : kImageFormats) {
     if (format.matches(bytes)) return &format;
@@ -148,7 +158,7 @@ inline std::string_view SniffImageType(std::string_view bytes) {
   return format == nullptr ? std::string_view() : format->media_type;
 }
 
-// "PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000 or PNM", for error messages.
+// "PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000, PNM or PDF", for messages.
 inline std::string SupportedImageFormatNames() {
   std::string out;
   for (size_t i = 0; i < kImageFormats.size(); ++i) {

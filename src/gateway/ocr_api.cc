@@ -51,7 +51,8 @@ std::string BuildV2Request(std::string_view image, std::string_view media_type,
   body += R"("],"parameters":{"content_type":)";
   json::AppendString(body, media_type);
   body += R"(}}],"parameters":{)";
-  for (const std::string_view name : {"lang", "psm", "dpi"}) {
+  for (const std::string_view name :
+       {"lang", "psm", "dpi", "output", "text_layer", "pages"}) {
     if (auto value = ctx.Query(name)) {
       // Form decoding turns the '+' of "eng+deu" into a space; language
       // names never hold spaces, so put the '+' back.
@@ -77,6 +78,36 @@ std::optional<std::string> V2Text(const std::string& body) {
     return std::nullopt;
   }
   return std::string(text);
+}
+
+// A document the model answered in another output than text (its output
+// carries a content_type): the bytes and their media type.
+struct Document {
+  std::string media_type;
+  std::string bytes;
+};
+std::optional<Document> V2Document(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view media_type, data, encoding;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS ||
+      doc.at_pointer("/outputs/0/parameters/content_type")
+              .get_string()
+              .get(media_type) != simdjson::SUCCESS ||
+      doc.at_pointer("/outputs/0/data/0").get_string().get(data) !=
+          simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  Document out{std::string(media_type), std::string(data)};
+  if (doc.at_pointer("/outputs/0/parameters/encoding")
+              .get_string()
+              .get(encoding) == simdjson::SUCCESS &&
+      encoding == "base64") {
+    auto bytes = base64::Decode(data);
+    if (!bytes.ok()) return std::nullopt;
+    out.bytes = std::move(bytes).value();
+  }
+  return out;
 }
 
 net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
@@ -136,6 +167,11 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
   auto reply = co_await client.Infer(std::move(v2), ctx.request_id, deadline);
   if (!reply.ok()) co_return ErrorResponse(ctx, reply.status());
   if (reply->status == 200) {
+    // hOCR, ALTO, TSV, JSON or PDF: the document itself.
+    if (auto document = V2Document(reply->body)) {
+      co_return TextResponse(ctx, http::status::ok, document->media_type,
+                             std::move(document->bytes));
+    }
     if (WantsPlainText(ctx)) {
       if (auto text = V2Text(reply->body)) {
         co_return TextResponse(ctx, http::status::ok,

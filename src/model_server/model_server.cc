@@ -91,6 +91,7 @@ Status ModelServer::Start() {
   }
 
   core_options.max_images_per_request = options_.max_images_per_request;
+  core_options.max_pages = options_.max_pages;
 
   http_metrics_ =
       std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);

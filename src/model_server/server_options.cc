@@ -53,6 +53,11 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
   f.AddInt("max-images-per-request", "OCR_MAX_IMAGES_PER_REQUEST",
            "Most images one request may hold; more gets 413.",
            &max_images_per_request);
+  f.AddInt("max-pages", "OCR_MAX_PAGES",
+           "Most pages of one document (PDF, multi-page TIFF) recognised in "
+           "one request; a longer one gets 413 unless the 'pages' parameter "
+           "selects at most this many.",
+           &max_pages);
   f.AddString("engine-isolation", "OCR_ENGINE_ISOLATION",
               "process: each engine in a supervised, sandboxed worker "
               "process (a crash or a hostile file costs one request); "
@@ -126,6 +131,9 @@ Status ModelServerOptions::Validate() {
   if (max_queue < 1 || max_queue > 100000) {
     return InvalidArgumentError(
         "--max-queue must be 1-100000 (requests waiting for an engine)");
+  }
+  if (max_pages < 1 || max_pages > 100000) {
+    return InvalidArgumentError("--max-pages must be 1-100000");
   }
   if (max_images_per_request < 1 || max_images_per_request > 100000) {
     return InvalidArgumentError("--max-images-per-request must be 1-100000");

@@ -30,6 +30,7 @@ struct ModelServerOptions {
   int max_image_side = 32767;
   int max_queue = 64;  // requests waiting for an engine
   int max_images_per_request = 64;
+  int max_pages = 200;      // of one input, unless `pages` selects fewer
   int result_cache_mb = 0;  // 0: no result cache
   double timeout_seconds = 60;
   ConnectionTimeouts connection;  // idle, header, body, write

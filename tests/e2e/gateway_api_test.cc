@@ -85,8 +85,10 @@ TEST_F(GatewayApiTest, EdgeErrors) {
                400, "multipart");
   ExpectDetail(Upload(port(), ""), 400, "empty");
   // Not an image, whatever its name says.
-  ExpectDetail(Upload(port(), "%PDF-1.4\n%...\n"), 415,
+  ExpectDetail(Upload(port(), "%!PS-Adobe-3.0\n"), 415,
                "not a supported image");
+  // A PDF is forwarded; one that is not a PDF inside is the model's 400.
+  ExpectDetail(Upload(port(), "%PDF-1.4\n%...\n"), 400, "PDF");
   ExpectDetail(Upload(port(), "/etc/passwd\n"), 415, "not a supported image");
   // Over the upload limit: refused from Content-Length, body never sent.
   const std::string raw =

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK_REFUSAL(recognize.status());
   } else {
     const std::string again =
-        EncodeRecognizeHead(recognize->options, recognize->budget_ms,
+        EncodeRecognizeHead(*recognize,
                             static_cast<uint32_t>(recognize->image.size())) +
         std::string(recognize->image);
     auto twice = DecodeRecognize(again);
@@ -36,6 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(twice->options.psm == recognize->options.psm);
     FUZZ_CHECK(twice->options.dpi == recognize->options.dpi);
     FUZZ_CHECK(twice->budget_ms == recognize->budget_ms);
+    FUZZ_CHECK(twice->kind == recognize->kind);
+    FUZZ_CHECK(twice->page == recognize->page);
+    FUZZ_CHECK(twice->options.output == recognize->options.output);
+    FUZZ_CHECK(twice->options.text_layer == recognize->options.text_layer);
     FUZZ_CHECK(twice->image == recognize->image);
   }
 

@@ -50,7 +50,7 @@ class ExecutorTest : public ::testing::TestWithParam<std::string> {
     auto promise = std::make_shared<std::promise<StatusOr<OcrResult>>>();
     auto future = promise->get_future();
     RecognitionTask task;
-    task.image = std::move(bytes);
+    task.file = ShareFile(std::move(bytes));
     task.options = std::move(options);
     task.deadline = deadline;
     task.cancelled = std::move(cancelled);
@@ -151,7 +151,7 @@ TEST_P(ExecutorTest, QueueBoundsRequestsNotImages) {
   auto submit = [&](int images) {
     std::vector<RecognitionTask> tasks(images);
     for (auto& t : tasks) {
-      t.image = page;
+      t.file = ShareFile(page);
       t.cancelled = std::make_shared<std::atomic<bool>>(false);
       t.done = [&done](StatusOr<OcrResult> r) {
         EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -183,7 +183,7 @@ TEST_P(ExecutorTest, UnitsOfDifferentRequestsAreInterleavedFairly) {
   auto make = [&](const std::string& name, int images) {
     std::vector<RecognitionTask> tasks(images);
     for (auto& t : tasks) {
-      t.image = page;
+      t.file = ShareFile(page);
       t.cancelled = std::make_shared<std::atomic<bool>>(false);
       t.done = [&, name](StatusOr<OcrResult>) {
         std::lock_guard lock(mu);

@@ -39,7 +39,7 @@ std::future<StatusOr<OcrResult>> Submit(
   auto promise = std::make_shared<std::promise<StatusOr<OcrResult>>>();
   auto future = promise->get_future();
   std::vector<RecognitionTask> tasks(1);
-  tasks[0].image = std::move(bytes);
+  tasks[0].file = ShareFile(std::move(bytes));
   tasks[0].deadline = deadline;
   tasks[0].cancelled = std::make_shared<std::atomic<bool>>(false);
   tasks[0].done = [promise](StatusOr<OcrResult> r) {

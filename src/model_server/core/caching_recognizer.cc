@@ -16,7 +16,8 @@ CachingRecognizer::~CachingRecognizer() = default;
 
 Status CachingRecognizer::Start() { return inner_->Start(); }
 
-Status CachingRecognizer::Submit(std::vector<RecognitionTask> tasks) {
+Status CachingRecognizer::DoSubmit(std::vector<RecognitionTask> tasks,
+                                   Admission admission) {
   struct Hit {
     std::function<void(StatusOr<OcrResult>)> done;
     OcrResult result;
@@ -25,7 +26,8 @@ Status CachingRecognizer::Submit(std::vector<RecognitionTask> tasks) {
   std::vector<RecognitionTask> misses;
   misses.reserve(tasks.size());
   for (RecognitionTask& task : tasks) {
-    std::string key = ResultCache::Key(task.image, task.options);
+    std::string key =
+        ResultCache::Key(*task.file, task.kind, task.page, task.options);
     if (key.empty()) {  // could not hash: recognise, do not cache
       misses.push_back(std::move(task));
       continue;
@@ -42,7 +44,9 @@ Status CachingRecognizer::Submit(std::vector<RecognitionTask> tasks) {
     };
     misses.push_back(std::move(task));
   }
-  if (!misses.empty()) RETURN_IF_ERROR(inner_->Submit(std::move(misses)));
+  if (!misses.empty()) {
+    RETURN_IF_ERROR(inner_->Submit(std::move(misses), admission));
+  }
   for (Hit& hit : hits) hit.done(std::move(hit.result));
   return OkStatus();
 }

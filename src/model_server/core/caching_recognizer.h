@@ -24,7 +24,8 @@ class CachingRecognizer : public Recognizer {
   // stored before their `done` runs. If that Submit fails its error is
   // returned and no `done` is called, not even for the cached ones; otherwise
   // the cached ones' `done` run on this thread before Submit returns.
-  Status Submit(std::vector<RecognitionTask> tasks) override;
+  Status DoSubmit(std::vector<RecognitionTask> tasks,
+                  Admission admission) override;
   void Stop() override;
   // The inner recognizer's stats plus the cache's.
   RecognizerStats Stats() const override;

@@ -1,4 +1,5 @@
-// What runs units of work (one image today, one page of a document later):
+// What runs units of work (a page of an image or a document, or counting a
+// document's pages):
 // a fixed number of slots, each running one unit at a time on the thread the
 // scheduler gives it. Two kinds: engines on threads of this process
 // (ThreadExecutor, --engine-isolation=thread) and engines in supervised
@@ -15,12 +16,20 @@
 
 namespace ocr {
 
+// What a unit of work asks for.
+enum class UnitKind : uint8_t {
+  kPage = 0,        // recognise page `page` of the file
+  kCountPages = 1,  // only count the file's pages (result.pages)
+};
+
 // One unit of work, as an executor sees it.
 struct WorkUnit {
-  const std::string* image = nullptr;  // encoded bytes; owned by the caller
+  const std::string* image = nullptr;  // the file's bytes; owned by the caller
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   const std::atomic<bool>* cancelled = nullptr;  // may be null
+  UnitKind kind = UnitKind::kPage;
+  int page = 0;  // 0-based
 };
 
 struct ExecutorStats {

@@ -96,6 +96,21 @@ Status CheckGifFrames(std::string_view gif, const ImageLimits& limits) {
   return CheckGifWalk(gif, limits, /*extra_read=*/true);
 }
 
+// Owns `pix` (null: undecodable); flattens transparency onto white, as
+// pytesseract does.
+StatusOr<Image> Finish(Pix* pix) {
+  if (pix == nullptr) {
+    return InvalidArgumentError("image data is corrupt or truncated");
+  }
+  Image image(pix);
+  if (pixGetSpp(pix) == 4) {
+    Pix* flat = pixAlphaBlendUniform(pix, 0xffffff00);
+    if (flat == nullptr) return InternalError("cannot flatten transparency");
+    image = Image(flat);
+  }
+  return image;
+}
+
 }  // namespace
 
 Image::Image(Pix* pix) : pix_(pix) {}
@@ -133,18 +148,36 @@ StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
     return InvalidArgumentError("image header is unreadable or corrupt");
   }
   RETURN_IF_ERROR(CheckSize(w, h, limits));
-  Pix* pix = pixReadMem(Bytes(bytes), bytes.size());
-  if (pix == nullptr) {
-    return InvalidArgumentError("image data is corrupt or truncated");
+  return Finish(pixReadMem(Bytes(bytes), bytes.size()));
+}
+
+StatusOr<int> CountTiffPages(std::string_view bytes) {
+  QuietLeptonica();
+  FILE* fp = fopenReadFromMemory(Bytes(bytes), bytes.size());
+  if (fp == nullptr) return InternalError("cannot read the TIFF in memory");
+  l_int32 n = 0;
+  const bool ok = tiffGetCount(fp, &n) == 0;
+  fclose(fp);
+  if (!ok || n <= 0) {
+    return InvalidArgumentError("TIFF data is corrupt: no readable page");
   }
-  Image image(pix);
-  if (pixGetSpp(pix) == 4) {
-    // pytesseract flattens transparency onto white; so do we.
-    Pix* flat = pixAlphaBlendUniform(pix, 0xffffff00);
-    if (flat == nullptr) return InternalError("cannot flatten transparency");
-    image = Image(flat);
+  return static_cast<int>(n);
+}
+
+StatusOr<Image> DecodeTiffPage(std::string_view bytes, int index,
+                               const ImageLimits& limits) {
+  QuietLeptonica();
+  if (index == 0) return DecodeImage(bytes, limits);
+  l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+  if (readHeaderMemTiff(Bytes(bytes), bytes.size(), index, &w, &h, &bps, &spp,
+                        &res, &cmap, &format) != 0 ||
+      w <= 0 || h <= 0) {
+    return InvalidArgumentError("TIFF page " + std::to_string(index + 1) +
+                                " has an unreadable or corrupt header");
   }
-  return image;
+  RETURN_IF_ERROR(CheckSize(w, h, limits)
+                      .WithPrefix("TIFF page " + std::to_string(index + 1)));
+  return Finish(pixReadMemTiff(Bytes(bytes), bytes.size(), index));
 }
 
 }  // namespace ocr

@@ -39,6 +39,12 @@ class Image {
 // the gateway's list) and undecodable images: kInvalidArgument.
 StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits);
 
+// The number of pages (directories) of a TIFF.
+StatusOr<int> CountTiffPages(std::string_view bytes);
+// Page `index` (0-based) of a TIFF, under `limits` checked from its header.
+StatusOr<Image> DecodeTiffPage(std::string_view bytes, int index,
+                               const ImageLimits& limits);
+
 // True when the bytes start like a supported image: SniffImageFormat, the
 // same decision the gateway makes before forwarding an upload.
 bool LooksLikeImage(std::string_view bytes);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <mutex>
 
+#include "model_server/core/document_job.h"
+#include "model_server/core/document_options.h"
+
 namespace ocr {
 namespace {
 
@@ -14,18 +17,6 @@ std::string Join(const std::vector<std::string>& items) {
   }
   return out;
 }
-
-// Collects the results of one request's images.
-struct Gather {
-  std::mutex mu;
-  std::vector<OcrResult> results;
-  int remaining = 0;
-  Status first_error;
-  InferenceCore::Done done;
-  InferResponse response;
-  CancelFlag cancelled;
-  Clock::time_point start;
-};
 
 }  // namespace
 
@@ -117,6 +108,13 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
     }
     out.dpi = static_cast<int>(dpi);
   }
+  if (requested.output) {
+    ASSIGN_OR_RETURN(out.output, ParseOutputFormat(*requested.output));
+  }
+  if (requested.text_layer) {
+    ASSIGN_OR_RETURN(out.text_layer, ParseTextLayer(*requested.text_layer));
+  }
+  if (requested.pages) RETURN_IF_ERROR(CheckPageSpec(*requested.pages));
   return out;
 }
 
@@ -158,55 +156,12 @@ void InferenceCore::Infer(InferRequest request, Done done) {
   StatusOr<OcrOptions> options = ResolveOptions(request.options);
   if (!options.ok()) return fail(options.status());
 
-  auto gather = std::make_shared<Gather>();
-  const size_t n = request.images.size();
-  gather->results.resize(n);
-  gather->remaining = static_cast<int>(n);
-  gather->done = std::move(done);
-  gather->response.id = std::move(request.id);
-  gather->response.model_name = options_.model_name;
-  gather->cancelled = request.cancelled;
-  gather->start = start;
-
-  std::vector<RecognitionTask> tasks;
-  tasks.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    RecognitionTask task;
-    task.image = std::move(request.images[i]);
-    task.options = *options;
-    task.deadline = request.deadline;
-    task.cancelled = request.cancelled;
-    task.done = [this, gather, i, n](StatusOr<OcrResult> result) {
-      std::unique_lock lock(gather->mu);
-      if (result.ok()) {
-        metrics_->RecordImage(options_.model_name, *result);
-        gather->results[i] = std::move(result).value();
-      } else if (gather->first_error.ok()) {
-        gather->first_error =
-            n > 1 ? result.status().WithPrefix("image " + std::to_string(i))
-                  : result.status();
-        gather->cancelled->store(true);  // the others need not run
-      }
-      if (--gather->remaining > 0) return;
-      lock.unlock();
-      metrics_->RecordPredict(
-          options_.model_name,
-          std::chrono::duration<double>(Clock::now() - gather->start).count());
-      if (!gather->first_error.ok()) {
-        gather->done(gather->first_error);
-      } else {
-        gather->response.results = std::move(gather->results);
-        gather->done(std::move(gather->response));
-      }
-    };
-    tasks.push_back(std::move(task));
-  }
-  if (Status s = recognizer_->Submit(std::move(tasks)); !s.ok()) {
-    metrics_->RecordPredict(
-        options_.model_name,
-        std::chrono::duration<double>(Clock::now() - start).count());
-    gather->done(s);
-  }
+  JobSettings settings{.model_name = options_.model_name,
+                       .pages = request.options.pages.value_or(""),
+                       .max_pages = options_.max_pages};
+  StartDocumentJob(*recognizer_, *metrics_, std::move(settings),
+                   std::move(request), *std::move(options), start,
+                   std::move(done));
 }
 
 }  // namespace ocr

@@ -26,6 +26,8 @@ struct CoreOptions {
   std::chrono::milliseconds max_timeout{60000};
   // More images in one request: kPayloadTooLarge.
   int max_images_per_request = 64;
+  // More pages in one input, unless `pages` selects fewer: kPayloadTooLarge.
+  int max_pages = 200;
 };
 
 // kInvalidArgument unless every language of `lang` ("eng", "eng+deu") is

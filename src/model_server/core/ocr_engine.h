@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "model_server/core/document_output.h"
 #include "model_server/core/image_decoder.h"
 #include "model_server/core/types.h"
 
@@ -16,12 +17,16 @@ namespace ocr {
 struct RecognizeControl {
   Clock::time_point deadline = Clock::time_point::max();
   const std::atomic<bool>* cancelled = nullptr;  // may be null
+  PageFacts page;  // which page of its document, how it was read
 };
 
 class OcrEngine {
  public:
   virtual ~OcrEngine() = default;
-  // Returns the recognised text and statistics, kDeadlineExceeded when
+  // Returns the recognised page in `options.output` (plain text; for hOCR,
+  // ALTO and TSV Tesseract's fragment for this page; for JSON the page's
+  // object; see document_output.h for the whole document) and statistics,
+  // kDeadlineExceeded when
   // cancelled or out of time, kInternal when the library fails. The result
   // does not depend on what the engine recognised before.
   virtual StatusOr<OcrResult> Recognize(const Image& image,

@@ -10,19 +10,30 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model_server/core/executor.h"
 #include "model_server/core/types.h"
 
 namespace ocr {
 
-// One image to recognise.
+// One unit of work of a request: a page to recognise, or a document whose
+// pages to count.
 struct RecognitionTask {
-  std::string image;  // encoded bytes
+  FileRef file;  // the input file, shared by the units made from it
+  UnitKind kind = UnitKind::kPage;
+  int page = 0;  // 0-based
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   CancelFlag cancelled;
   // Called exactly once with the result: on a worker thread, or for a cached
   // result on the thread calling Submit, once the other tasks are queued.
   std::function<void(StatusOr<OcrResult>)> done;
+};
+
+// Whether Submit applies admission (--max-queue) to a request.
+enum class Admission {
+  kNew,           // a new request: refused when too many wait
+  kContinuation,  // more units of a request admitted before (the pages of
+                  // the documents it counted): never refused for the queue
 };
 
 struct RecognizerStats {
@@ -51,12 +62,19 @@ class Recognizer {
   // Creates and warms every engine; returns when all are ready.
   virtual Status Start() = 0;
   // Admits the tasks of one request, all or none: kUnavailable when too many
-  // requests wait, when not started or when stopping. On error no `done` is
-  // called.
-  virtual Status Submit(std::vector<RecognitionTask> tasks) = 0;
+  // requests wait (kNew only), when not started or when stopping. On error
+  // no `done` is called.
+  Status Submit(std::vector<RecognitionTask> tasks,
+                Admission admission = Admission::kNew) {
+    return DoSubmit(std::move(tasks), admission);
+  }
   // Refuses new tasks; waits for queued and running ones to finish.
   virtual void Stop() = 0;
   virtual RecognizerStats Stats() const = 0;
+
+ protected:
+  virtual Status DoSubmit(std::vector<RecognitionTask> tasks,
+                          Admission admission) = 0;
 };
 
 }  // namespace ocr

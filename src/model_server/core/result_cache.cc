@@ -10,21 +10,28 @@ namespace ocr {
 ResultCache::ResultCache(int64_t capacity_bytes)
     : capacity_bytes_(capacity_bytes > 0 ? capacity_bytes : 0) {}
 
-std::string ResultCache::Key(std::string_view image,
+const std::string& SharedFile::Digest() const {
+  std::call_once(digest_once_, [this] {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_size = 0;
+    if (EVP_Digest(bytes_.data(), bytes_.size(), digest, &digest_size,
+                   EVP_sha256(), nullptr) == 1) {
+      digest_.assign(reinterpret_cast<const char*>(digest), digest_size);
+    }
+  });
+  return digest_;
+}
+
+std::string ResultCache::Key(const SharedFile& file, UnitKind kind, int page,
                              const OcrOptions& options) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(image.data(), image.size(), digest, &digest_size, EVP_sha256(),
-                 nullptr) != 1) {
-    return {};
-  }
-  std::string key(reinterpret_cast<const char*>(digest), digest_size);
+  const std::string& digest = file.Digest();
+  if (digest.empty()) return {};
+  std::string key = digest;
   key.push_back('\0');
-  key += options.lang;
+  key.push_back(static_cast<char>('0' + static_cast<int>(kind)));
+  key += std::to_string(page);
   key.push_back('\0');
-  key += std::to_string(options.psm);
-  key.push_back('\0');
-  key += std::to_string(options.dpi);
+  AppendOptionsKey(options, &key);
   return key;
 }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model_server/core/executor.h"
 #include "model_server/core/types.h"
 
 namespace ocr {
@@ -35,9 +36,11 @@ class ResultCache {
   ResultCache(const ResultCache&) = delete;
   ResultCache& operator=(const ResultCache&) = delete;
 
-  // The 32-byte SHA-256 digest of `image`, then "\0" lang "\0" psm "\0" dpi.
-  // Empty only if hashing failed (out of memory): do not cache then.
-  static std::string Key(std::string_view image, const OcrOptions& options);
+  // The file's SHA-256 digest (computed once per file, whatever the number
+  // of its pages), the unit's kind and page, and every option
+  // (AppendOptionsKey). Empty only if hashing failed: do not cache then.
+  static std::string Key(const SharedFile& file, UnitKind kind, int page,
+                         const OcrOptions& options);
 
   // What an entry with this key and result is charged.
   static int64_t EntryBytes(const std::string& key, const OcrResult& result);

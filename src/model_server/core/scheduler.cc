@@ -14,8 +14,8 @@ namespace {
 StatusOr<OcrResult> RunGuarded(Executor& executor, int slot,
                                const RecognitionTask& task) {
   try {
-    WorkUnit unit{&task.image, task.options, task.deadline,
-                  task.cancelled.get()};
+    WorkUnit unit{&task.file->bytes(),  task.options, task.deadline,
+                  task.cancelled.get(), task.kind,    task.page};
     return executor.Run(slot, unit);
   } catch (const std::bad_alloc&) {
     return InternalError("out of memory while recognising this image");
@@ -56,15 +56,17 @@ Status Scheduler::Start() {
   return OkStatus();
 }
 
-Status Scheduler::Submit(std::vector<RecognitionTask> tasks) {
+Status Scheduler::DoSubmit(std::vector<RecognitionTask> tasks,
+                           Admission admission) {
   if (tasks.empty()) return OkStatus();
+  const bool fresh = admission == Admission::kNew;
   {
     std::lock_guard lock(mu_);
     if (!accepting_) {
       return UnavailableError(stopping_ ? "server is shutting down"
                                         : "engines are not ready yet");
     }
-    if (waiting_requests_ >= options_.max_queue) {
+    if (fresh && waiting_requests_ >= options_.max_queue) {
       return UnavailableError(
           "server is busy: " + std::to_string(waiting_requests_) +
           " request(s) are waiting for an engine (limit " +
@@ -72,9 +74,13 @@ Status Scheduler::Submit(std::vector<RecognitionTask> tasks) {
     }
     auto request = std::make_unique<Request>();
     request->arrival = arrivals_++;
+    // A continuation has had its first unit (counting pages) already: it
+    // waits for no admission and goes after requests that had none.
+    request->served = fresh ? 0 : 1;
+    request->counts_as_waiting = fresh;
     for (auto& task : tasks) request->pending.push_back(std::move(task));
     units_waiting_ += static_cast<int>(request->pending.size());
-    ++waiting_requests_;
+    if (fresh) ++waiting_requests_;
     ready_.push_back(std::move(request));
   }
   if (tasks.size() == 1) {
@@ -102,7 +108,11 @@ bool Scheduler::Next(RecognitionTask* task) {
   *task = std::move(request.pending.front());
   request.pending.pop_front();
   --units_waiting_;
-  if (request.served++ == 0) --waiting_requests_;
+  if (request.counts_as_waiting) {
+    request.counts_as_waiting = false;
+    --waiting_requests_;
+  }
+  ++request.served;
   if (request.pending.empty()) ready_.erase(pick);
   ++busy_;
   return true;

@@ -31,14 +31,16 @@ class Scheduler : public Recognizer {
   ~Scheduler() override;
 
   Status Start() override;
-  Status Submit(std::vector<RecognitionTask> tasks) override;
+  Status DoSubmit(std::vector<RecognitionTask> tasks,
+                  Admission admission) override;
   void Stop() override;
   RecognizerStats Stats() const override;
 
  private:
   struct Request {
     std::deque<RecognitionTask> pending;
-    int64_t served = 0;  // units handed to a slot so far
+    int64_t served = 0;              // units handed to a slot so far
+    bool counts_as_waiting = false;  // in waiting_requests_ until it starts
     uint64_t arrival = 0;
   };
 

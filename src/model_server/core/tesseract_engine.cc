@@ -2,15 +2,81 @@
 
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
+#include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <mutex>
 
+#include "common/json_writer.h"
+#include "model_server/core/document_output.h"
+
 namespace ocr {
 namespace {
+
+// Takes a string Tesseract allocated with new[].
+std::string Take(char* text) {
+  std::unique_ptr<char[]> owned(text);
+  return owned ? std::string(owned.get()) : std::string();
+}
+
+void AppendBox(std::string& out, const tesseract::ResultIterator& it,
+               tesseract::PageIteratorLevel level) {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  it.BoundingBox(level, &x0, &y0, &x1, &y1);
+  out += "\"bbox\":[" + std::to_string(x0) + "," + std::to_string(y0) + "," +
+         std::to_string(x1) + "," + std::to_string(y1) + "],\"conf\":";
+  char conf[32];
+  std::snprintf(conf, sizeof conf, "%.2f",
+                static_cast<double>(it.Confidence(level)));
+  out += conf;
+  out += ",\"text\":";
+  std::string text = Take(it.GetUTF8Text(level));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  json::AppendString(out, text);
+}
+
+// {"blocks":[{"bbox":[x0,y0,x1,y1],"conf":..,"text":..,"lines":[{...,
+// "words":[{...}]}]}]}: the recognised layout of the page, in its pixels.
+std::string LayoutJson(tesseract::TessBaseAPI& api) {
+  std::string out = "[";
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (it && !it->Empty(tesseract::RIL_WORD)) {
+    bool first_block = true;
+    bool in_line = false;
+    do {
+      if (it->IsAtBeginningOf(tesseract::RIL_BLOCK)) {
+        if (!first_block) out += "]}]},";
+        first_block = false;
+        in_line = false;
+        out += "{";
+        AppendBox(out, *it, tesseract::RIL_BLOCK);
+        out += ",\"lines\":[";
+      }
+      if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+        if (in_line) out += "]},";
+        in_line = true;
+        out += "{";
+        AppendBox(out, *it, tesseract::RIL_TEXTLINE);
+        out += ",\"words\":[";
+      } else {
+        out += ",";
+      }
+      out += "{";
+      AppendBox(out, *it, tesseract::RIL_WORD);
+      out += "}";
+    } while (it->Next(tesseract::RIL_WORD));
+    out += "]}]}";
+  }
+  out += "]";
+  return out;
+}
 
 class TesseractEngine : public OcrEngine {
  public:
@@ -57,17 +123,29 @@ class TesseractEngine : public OcrEngine {
       result = DeadlineExceededError("recognition stopped at the deadline");
     } else if (rc == 0) {
       OcrResult r;
-      std::unique_ptr<char[]> text(api_.GetUTF8Text());
-      if (text) r.text = text.get();
+      r.text = Take(api_.GetUTF8Text());
       r.width = image.width();
       r.height = image.height();
       r.mean_confidence = api_.MeanTextConf();
-      r.characters = static_cast<int64_t>(
-          std::count_if(r.text.begin(), r.text.end(), [](char c) {
-            const auto u = static_cast<unsigned char>(c);
-            // Count code points: skip UTF-8 continuation bytes and spaces.
-            return (u & 0xC0) != 0x80 && !std::isspace(u);
-          }));
+      r.characters = CountNonSpace(r.text);
+      const int page = control.page.index;
+      switch (options.output) {
+        case OutputFormat::kText:
+        case OutputFormat::kPdf:
+          break;
+        case OutputFormat::kHocr:
+          r.text = Take(api_.GetHOCRText(page));
+          break;
+        case OutputFormat::kAlto:
+          r.text = Take(api_.GetAltoText(page));
+          break;
+        case OutputFormat::kTsv:
+          r.text = Take(api_.GetTSVText(page));
+          break;
+        case OutputFormat::kJson:
+          r.text = PageJson(control.page, r, LayoutJson(api_));
+          break;
+      }
       result = std::move(r);
     }
     // Same image, same text: drop the page and any adaptive state.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "model_server/core/page_reader.h"
+
 namespace ocr {
 
 EngineSet::EngineSet(EngineSetOptions options, EngineFactory factory)
@@ -32,14 +34,31 @@ Status EngineSet::Warm() {
   return OkStatus();
 }
 
-StatusOr<OcrResult> EngineSet::Recognize(std::string_view bytes,
-                                         const OcrOptions& options,
-                                         const RecognizeControl& control) {
-  StatusOr<Image> image = DecodeImage(bytes, options_.limits);
-  if (!image.ok()) return image.status();
+StatusOr<OcrResult> EngineSet::Run(std::string_view file, UnitKind kind,
+                                   int page, const OcrOptions& options,
+                                   const RecognizeControl& control) {
+  if (kind == UnitKind::kCountPages) {
+    OcrResult counted;
+    ASSIGN_OR_RETURN(counted.pages, CountPages(file));
+    return counted;
+  }
+  ASSIGN_OR_RETURN(PageInput input,
+                   ReadPage(file, page, options, options_.limits));
+  if (input.facts.from_text_layer) {
+    OcrResult r;
+    r.text = std::move(input.text);
+    r.characters = CountNonSpace(r.text);
+    r.mean_confidence = 100;
+    if (options.output == OutputFormat::kJson) {
+      r.text = PageJson(input.facts, r, "[]");
+    }
+    return r;
+  }
   StatusOr<OcrEngine*> engine = Get(options.lang);
   if (!engine.ok()) return engine.status();
-  return (*engine)->Recognize(*image, options, control);
+  RecognizeControl page_control = control;
+  page_control.page = input.facts;
+  return (*engine)->Recognize(input.image, options, page_control);
 }
 
 ThreadExecutor::ThreadExecutor(int slots, EngineSetOptions options,
@@ -64,8 +83,11 @@ Status ThreadExecutor::Start() {
 }
 
 StatusOr<OcrResult> ThreadExecutor::Run(int slot, const WorkUnit& unit) {
-  RecognizeControl control{unit.deadline, unit.cancelled};
-  return sets_[slot]->Recognize(*unit.image, unit.options, control);
+  RecognizeControl control;
+  control.deadline = unit.deadline;
+  control.cancelled = unit.cancelled;
+  return sets_[slot]->Run(*unit.image, unit.kind, unit.page, unit.options,
+                          control);
 }
 
 ExecutorStats ThreadExecutor::Stats() const {

@@ -23,17 +23,18 @@ struct EngineSetOptions {
   ImageLimits limits;
 };
 
-// The engines of one slot (a thread here, a worker process there): decodes
-// an image under the limits and recognises it with the engine for its
-// language, creating that engine on first use.
+// The engines of one slot (a thread here, a worker process there): reads a
+// page of the file (page_reader.h) under the limits and recognises it with
+// the engine for its language, creating that engine on first use; or counts
+// the file's pages.
 class EngineSet {
  public:
   EngineSet(EngineSetOptions options, EngineFactory factory);
   // Creates the preloaded engines.
   Status Warm();
-  StatusOr<OcrResult> Recognize(std::string_view image,
-                                const OcrOptions& options,
-                                const RecognizeControl& control);
+  StatusOr<OcrResult> Run(std::string_view file, UnitKind kind, int page,
+                          const OcrOptions& options,
+                          const RecognizeControl& control);
 
  private:
   StatusOr<OcrEngine*> Get(const std::string& lang);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,28 +15,76 @@ namespace ocr {
 
 using Clock = std::chrono::steady_clock;
 
+// What a request asks to get back for each input (the `output` parameter).
+enum class OutputFormat : uint8_t {
+  kText = 0,  // plain text; pages separated by a form feed, as the CLI
+  kHocr,      // Tesseract's hOCR renderer
+  kAlto,      // Tesseract's ALTO renderer
+  kTsv,       // Tesseract's TSV renderer
+  kJson,      // pages, blocks, lines and words with boxes and confidences
+  kPdf,       // a searchable PDF (Tesseract's PDF renderer)
+};
+
+// Whether a PDF page's own text replaces OCR (`text_layer`).
+enum class TextLayer : uint8_t {
+  kIgnore = 0,  // OCR every page, as the reference would
+  kUse,         // a page carrying text returns it; the others are OCRed
+};
+
 // Options of one recognition, after defaults were applied and validated.
+// Every field changes the answer: the result cache keys on all of them
+// (AppendOptionsKey).
 struct OcrOptions {
   std::string lang = "eng";  // installed language(s), "a+b" combines
   int psm = 3;               // Tesseract page segmentation mode (3 = auto)
-  int dpi = 0;               // source resolution; 0 = from image or estimated
+  int dpi = 0;  // source resolution; 0 = from the image or estimated (PDF
+                // pages are rendered at dpi, 0 meaning 300)
+  OutputFormat output = OutputFormat::kText;
+  TextLayer text_layer = TextLayer::kIgnore;
 };
+
+// Appends every option to `key`, unambiguously.
+void AppendOptionsKey(const OcrOptions& options, std::string* key);
 
 // Options as a client sent them; unset fields take the server's defaults.
 struct RequestedOptions {
   std::optional<std::string> lang;
   std::optional<int64_t> psm;
   std::optional<int64_t> dpi;
-  std::optional<int64_t> timeout_us;  // Triton's `timeout` parameter
+  std::optional<int64_t> timeout_us;      // Triton's `timeout` parameter
+  std::optional<std::string> output;      // text, hocr, alto, tsv, json, pdf
+  std::optional<std::string> text_layer;  // ignore, use
+  std::optional<std::string> pages;       // "2", "1-3,7"; all by default
 };
 
 struct OcrResult {
-  std::string text;
+  std::string text;  // the text, or the document in the requested output
   int width = 0;
   int height = 0;
   double mean_confidence = 0;  // Tesseract's mean word confidence, 0..100
   int64_t characters = 0;      // non-space characters recognised
+  int pages = 1;               // pages recognised (or counted)
 };
+
+// An input file, shared by the units of work made from it (the pages of a
+// document) and never copied.
+class SharedFile {
+ public:
+  explicit SharedFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  const std::string& bytes() const { return bytes_; }
+  // SHA-256 of the bytes, computed once (for the result cache); empty when
+  // it cannot be computed.
+  const std::string& Digest() const;
+
+ private:
+  const std::string bytes_;
+  mutable std::once_flag digest_once_;
+  mutable std::string digest_;
+};
+using FileRef = std::shared_ptr<const SharedFile>;
+inline FileRef ShareFile(std::string bytes) {
+  return std::make_shared<const SharedFile>(std::move(bytes));
+}
 
 // Set by the front end when the client's deadline passes, so queued or
 // running recognitions of that request stop early.
@@ -54,7 +103,8 @@ struct InferRequest {
 struct InferResponse {
   std::string id;
   std::string model_name;
-  std::vector<OcrResult> results;  // one per input image, in order
+  std::vector<OcrResult> results;             // one per input image, in order
+  OutputFormat output = OutputFormat::kText;  // what each result's text is
 };
 
 }  // namespace ocr

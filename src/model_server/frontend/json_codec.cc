@@ -6,6 +6,7 @@
 #include "common/http_server.h"
 #include "common/json_writer.h"
 #include "common/options.h"
+#include "model_server/core/document_options.h"
 
 namespace ocr {
 namespace {
@@ -56,6 +57,22 @@ Status ReadIntParam(std::string_view name, element value,
   return OkStatus();
 }
 
+// A string parameter; `pages` may also be a page number.
+Status ReadStringParam(std::string_view name, element value,
+                       std::optional<std::string>* out) {
+  std::string_view s;
+  int64_t i;
+  if (value.get_string().get(s) == simdjson::SUCCESS) {
+    *out = std::string(s);
+  } else if (name == "pages" && value.get_int64().get(i) == simdjson::SUCCESS) {
+    *out = std::to_string(i);
+  } else {
+    return InvalidArgumentError("parameter '" + std::string(name) +
+                                "' must be a string");
+  }
+  return OkStatus();
+}
+
 // Reads the options we understand from a `parameters` object; ignores others
 // (content_type, for example) as KServe does.
 Status ReadParameters(element params, RequestedOptions* options) {
@@ -66,11 +83,13 @@ Status ReadParameters(element params, RequestedOptions* options) {
   for (auto field : obj) {
     const std::string_view key = field.key;
     if (key == "lang") {
-      std::string_view lang;
-      if (field.value.get_string().get(lang) != simdjson::SUCCESS) {
-        return InvalidArgumentError("parameter 'lang' must be a string");
-      }
-      options->lang = std::string(lang);
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->lang));
+    } else if (key == "output") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->output));
+    } else if (key == "text_layer") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->text_layer));
+    } else if (key == "pages") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->pages));
     } else if (key == "psm") {
       RETURN_IF_ERROR(ReadIntParam(key, field.value, &options->psm));
     } else if (key == "dpi") {
@@ -232,8 +251,9 @@ StatusOr<InferRequest> DecodeV2InferRequest(const std::string& body) {
 }
 
 std::string EncodeV2InferResponse(const InferResponse& response) {
+  const OutputFormatInfo& info = Info(response.output);
   size_t size = 160 + response.id.size() + response.model_name.size();
-  for (const auto& r : response.results) size += r.text.size() + 8;
+  for (const auto& r : response.results) size += r.text.size() * 4 / 3 + 8;
   std::string out;
   out.reserve(size);
   out += "{\"id\":";
@@ -244,10 +264,27 @@ std::string EncodeV2InferResponse(const InferResponse& response) {
   out += kOutputName;
   out += "\",\"shape\":[";
   out += std::to_string(response.results.size());
-  out += "],\"datatype\":\"BYTES\",\"parameters\":null,\"data\":[";
+  // Plain text as the reference answers it (parameters null); any other
+  // output says what its elements hold.
+  out += "],\"datatype\":\"BYTES\",\"parameters\":";
+  if (response.output == OutputFormat::kText) {
+    out += "null";
+  } else {
+    out += "{\"content_type\":";
+    json::AppendString(out, info.media_type);
+    if (info.binary) out += ",\"encoding\":\"base64\"";
+    out += "}";
+  }
+  out += ",\"data\":[";
   for (size_t i = 0; i < response.results.size(); ++i) {
     if (i > 0) out.push_back(',');
-    json::AppendString(out, response.results[i].text);
+    if (info.binary) {
+      out.push_back('"');
+      base64::EncodeAppend(out, response.results[i].text);
+      out.push_back('"');
+    } else {
+      json::AppendString(out, response.results[i].text);
+    }
   }
   out += "]}]}";
   return out;
@@ -281,10 +318,17 @@ StatusOr<InferRequest> DecodeV1PredictRequest(const std::string& body) {
 }
 
 std::string EncodeV1PredictResponse(const InferResponse& response) {
+  const bool binary = Info(response.output).binary;
   std::string out = "{\"predictions\":[";
   for (size_t i = 0; i < response.results.size(); ++i) {
     if (i > 0) out.push_back(',');
-    json::AppendString(out, response.results[i].text);
+    if (binary) {  // as V1 carries binary: {"b64": ...}
+      out += "{\"b64\":\"";
+      base64::EncodeAppend(out, response.results[i].text);
+      out += "\"}";
+    } else {
+      json::AppendString(out, response.results[i].text);
+    }
   }
   out += "]}";
   return out;

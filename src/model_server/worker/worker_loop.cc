@@ -58,7 +58,8 @@ StatusOr<OcrResult> Recognize(EngineSet& engines, const std::string& payload,
   try {
     StatusOr<OcrResult> result = InternalError("no result");
     if (InjectFault(message->image, &result)) return result;
-    return engines.Recognize(message->image, message->options, control);
+    return engines.Run(message->image, message->kind, message->page,
+                       message->options, control);
   } catch (const std::bad_alloc&) {
     return InternalError("out of memory while recognising this image");
   } catch (const std::exception& e) {

@@ -140,8 +140,13 @@ WorkerProcess::RunResult WorkerProcess::Run(const WorkUnit& unit,
                                          unit.deadline - Clock::now())
                                          .count());
   }
-  const std::string head = EncodeRecognizeHead(
-      unit.options, budget_ms, static_cast<uint32_t>(unit.image->size()));
+  const std::string head =
+      EncodeRecognizeHead({.kind = unit.kind,
+                           .page = unit.page,
+                           .options = unit.options,
+                           .budget_ms = budget_ms,
+                           .image = {}},
+                          static_cast<uint32_t>(unit.image->size()));
   if (!SendFrame(fd_, FrameType::kRecognize, {head, *unit.image})) {
     return out;  // it died: the caller reaps it
   }

@@ -102,13 +102,17 @@ Status ParseFrameHeader(std::string_view header, uint32_t max_length,
   return OkStatus();
 }
 
-std::string EncodeRecognizeHead(const OcrOptions& options, int64_t budget_ms,
+std::string EncodeRecognizeHead(const RecognizeMessage& m,
                                 uint32_t image_size) {
   std::string out;
-  PutString(out, options.lang);
-  PutU32(out, static_cast<uint32_t>(options.psm));
-  PutU32(out, static_cast<uint32_t>(options.dpi));
-  PutI64(out, budget_ms);
+  PutU32(out, static_cast<uint32_t>(m.kind));
+  PutU32(out, static_cast<uint32_t>(m.page));
+  PutString(out, m.options.lang);
+  PutU32(out, static_cast<uint32_t>(m.options.psm));
+  PutU32(out, static_cast<uint32_t>(m.options.dpi));
+  PutU32(out, static_cast<uint32_t>(m.options.output));
+  PutU32(out, static_cast<uint32_t>(m.options.text_layer));
+  PutI64(out, m.budget_ms);
   PutU32(out, image_size);  // the image's bytes follow
   return out;
 }
@@ -116,14 +120,25 @@ std::string EncodeRecognizeHead(const OcrOptions& options, int64_t budget_ms,
 StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   Reader r(payload);
   RecognizeMessage m;
+  const uint32_t kind = r.U32();
+  const uint32_t page = r.U32();
   m.options.lang = std::string(r.String());
   m.options.psm = static_cast<int>(r.U32());
   m.options.dpi = static_cast<int>(r.U32());
+  const uint32_t output = r.U32();
+  const uint32_t text_layer = r.U32();
   m.budget_ms = r.I64();
   m.image = r.String();
-  if (r.bad() || !r.done()) {
+  if (r.bad() || !r.done() || kind > 1 || page > (1u << 30) ||
+      output > static_cast<uint32_t>(OutputFormat::kPdf) || text_layer > 1 ||
+      m.options.psm < 0 || m.options.psm > 13 || m.options.dpi < 0 ||
+      m.options.dpi > 2400) {
     return InvalidArgumentError("malformed recognize message");
   }
+  m.kind = static_cast<UnitKind>(kind);
+  m.page = static_cast<int>(page);
+  m.options.output = static_cast<OutputFormat>(output);
+  m.options.text_layer = static_cast<TextLayer>(text_layer);
   return m;
 }
 
@@ -136,6 +151,7 @@ std::string EncodeResult(const Status& status, const OcrResult& result) {
   PutU32(out, static_cast<uint32_t>(result.height));
   PutDouble(out, result.mean_confidence);
   PutI64(out, result.characters);
+  PutU32(out, static_cast<uint32_t>(result.pages));
   return out;
 }
 
@@ -149,6 +165,7 @@ StatusOr<ResultMessage> DecodeResult(std::string_view payload) {
   m.result.height = static_cast<int>(r.U32());
   m.result.mean_confidence = r.Double();
   m.result.characters = r.I64();
+  m.result.pages = static_cast<int>(r.U32());
   if (r.bad() || !r.done() ||
       code > static_cast<uint32_t>(StatusCode::kInternal)) {
     return InvalidArgumentError("malformed result message");

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "model_server/core/executor.h"
 #include "model_server/core/types.h"
 
 namespace ocr::worker {
@@ -32,6 +33,8 @@ inline constexpr uint32_t kMaxFrameBytes = 1u << 30;
 inline constexpr size_t kFrameHeaderBytes = 8;
 
 struct RecognizeMessage {
+  UnitKind kind = UnitKind::kPage;
+  int page = 0;
   OcrOptions options;
   int64_t budget_ms = 0;   // time left until the deadline; <= 0: none
   std::string_view image;  // points into the frame it was decoded from
@@ -51,7 +54,7 @@ Status ParseFrameHeader(std::string_view header, uint32_t max_length,
 
 // The payload of a kRecognize frame, without the image (sent after it so
 // the image is never copied into a message buffer).
-std::string EncodeRecognizeHead(const OcrOptions& options, int64_t budget_ms,
+std::string EncodeRecognizeHead(const RecognizeMessage& message,
                                 uint32_t image_size);
 StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload);
 

@@ -1,12 +1,13 @@
 // The gateway and the model service agree on what an image is: for every
 // supported format, near miss and test image (and every prefix of them), the
 // gateway's decision (SniffImageFormat, 415 when null) and the model's
-// (LooksLikeImage; DecodeImage's "not a supported image") are the same, and
+// (LooksLikeImage; ReadPage's "not a supported image") are the same, and
 // the model's refusal names the formats of the shared table.
 #include <gtest/gtest.h>
 
 #include "common/image_format.h"
 #include "model_server/core/image_decoder.h"
+#include "model_server/core/page_reader.h"
 #include "unit/common/image_format_cases.h"
 
 namespace ocr {
@@ -41,7 +42,7 @@ TEST(MediaTypeAgreementTest, GatewayAndModelDecideAlike) {
     const bool gateway_forwards = SniffImageFormat(bytes) != nullptr;
     EXPECT_EQ(LooksLikeImage(bytes), gateway_forwards);
     if (bytes.empty()) continue;  // both refuse it, as "empty"
-    const auto decoded = DecodeImage(bytes, limits);
+    const auto decoded = ReadPage(bytes, 0, OcrOptions{}, limits);
     const bool model_says_no_image =
         !decoded.ok() &&
         decoded.status().message().find(kNotAnImage) != std::string::npos;
@@ -65,7 +66,7 @@ TEST(MediaTypeAgreementTest, EveryTestImageIsDecodedAsTheGatewaySniffedIt) {
     SCOPED_TRACE(path.filename().string());
     const std::string bytes = testing::ReadAll(path);
     ASSERT_NE(SniffImageFormat(bytes), nullptr);
-    const auto decoded = DecodeImage(bytes, ImageLimits{});
+    const auto decoded = ReadPage(bytes, 0, OcrOptions{}, ImageLimits{});
     EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
   }
 }

@@ -33,7 +33,9 @@ inline std::string Bmp(uint8_t dib_size) {
 }
 
 inline std::vector<SniffCase> ImageSignatures() {
-  return {{Raw("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png"},
+  return {{Raw("%PDF-1.7\n%\xe2\xe3\xcf\xd3"), "application/pdf"},
+          {Raw("%PDF-2.0\n"), "application/pdf"},
+          {Raw("\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png"},
           {Raw("\x89PNG\r\n\x1a\n"), "image/png"},
           {Raw("\xff\xd8\xff\xe0\0\x10JFIF"), "image/jpeg"},
           {Raw("\xff\xd8\xff"), "image/jpeg"},
@@ -93,7 +95,9 @@ inline std::vector<std::string> NearMissesAndNonImages() {
           Raw("P"),
           Raw("p6\n"),
           Raw("P61\n"),
-          Raw("%PDF-1.7\n%\xe2\xe3\xcf\xd3"),
+          Raw("%PDF-x.7\n"),  // no version digit
+          Raw("%PDF"),
+          Raw(" %PDF-1.4\n"),  // not at the very start
           Raw("%!PS-Adobe-3.0\n"),
           Raw("PK\x03\x04\x14\0\0\0"),
           Raw("Hello, world\n"),
@@ -119,7 +123,8 @@ inline const std::map<std::string, std::string_view>& TestImageTypes() {
       {".pbm", "image/x-portable-anymap"},
       {".pgm", "image/x-portable-anymap"},
       {".ppm", "image/x-portable-anymap"},
-      {".pnm", "image/x-portable-anymap"}};
+      {".pnm", "image/x-portable-anymap"},
+      {".pdf", "application/pdf"}};
   return types;
 }
 

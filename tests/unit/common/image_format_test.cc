@@ -31,7 +31,8 @@ TEST(MediaTypeTest, RejectsNearMissesAndNonImages) {
 TEST(MediaTypeTest, OnlyTheLeadingBytesMatter) {
   // A PDF that embeds a PNG is still a PDF, and a PNG stays a PNG whatever
   // follows the signature.
-  EXPECT_EQ(SniffImageType(Raw("%PDF-1.4\n\x89PNG\r\n\x1a\n")), "");
+  EXPECT_EQ(SniffImageType(Raw("%PDF-1.4\n\x89PNG\r\n\x1a\n")),
+            "application/pdf");
   EXPECT_EQ(SniffImageType(Raw("\x89PNG\r\n\x1a\n%PDF-1.4")), "image/png");
   EXPECT_EQ(SniffImageType(Raw(" \x89PNG\r\n\x1a\n")), "");
 }
@@ -58,7 +59,7 @@ TEST(MediaTypeTest, OneTableOfDisjointFormats) {
     EXPECT_LT(found, kImageFormats.data() + kImageFormats.size());
   }
   EXPECT_EQ(SupportedImageFormatNames(),
-            "PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000 or PNM");
+            "PNG, JPEG, TIFF, BMP, GIF, WebP, JPEG 2000, PNM or PDF");
 }
 
 TEST(MediaTypeTest, RecognisesEveryImageInTheTestData) {

@@ -18,18 +18,19 @@ class CountingRecognizer : public Recognizer {
     ++starts;
     return OkStatus();
   }
-  Status Submit(std::vector<RecognitionTask> tasks) override {
+  Status DoSubmit(std::vector<RecognitionTask> tasks,
+                  Admission /*admission*/) override {
     if (on_submit) on_submit();
     if (!refuse.ok()) return refuse;
     ++submits;
     for (RecognitionTask& task : tasks) {
-      images.push_back(task.image);
-      if (task.image == fail_image) {
+      images.push_back(task.file->bytes());
+      if (task.file->bytes() == fail_image) {
         task.done(InternalError("engine exploded"));
         continue;
       }
       OcrResult result;
-      result.text = "text:" + task.image + ":" + task.options.lang;
+      result.text = "text:" + task.file->bytes() + ":" + task.options.lang;
       result.characters = static_cast<int64_t>(result.text.size());
       task.done(std::move(result));
     }
@@ -63,7 +64,7 @@ struct Outcomes {
 RecognitionTask Task(std::string image, Outcomes* outcomes,
                      OcrOptions options = {}) {
   RecognitionTask task;
-  task.image = std::move(image);
+  task.file = ShareFile(std::move(image));
   task.options = std::move(options);
   task.cancelled = std::make_shared<std::atomic<bool>>(false);
   task.done = [outcomes](StatusOr<OcrResult> result) {

@@ -25,7 +25,8 @@ class FakeRecognizer : public Recognizer {
 
   Status Start() override { return start_status; }
 
-  Status Submit(std::vector<RecognitionTask> tasks) override {
+  Status DoSubmit(std::vector<RecognitionTask> tasks,
+                  Admission /*admission*/) override {
     if (!refuse.ok()) return refuse;
     ++submits;
     const size_t n = tasks.size();
@@ -72,12 +73,12 @@ class FakeRecognizer : public Recognizer {
 
  private:
   void Complete(RecognitionTask task) {
-    if (!fail_image.empty() && task.image == fail_image) {
+    if (!fail_image.empty() && task.file->bytes() == fail_image) {
       task.done(fail_status);
       return;
     }
     OcrResult result;
-    result.text = "text:" + task.image;
+    result.text = "text:" + task.file->bytes();
     task.done(std::move(result));
   }
 

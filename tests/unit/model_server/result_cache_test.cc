@@ -12,6 +12,10 @@
 namespace ocr {
 namespace {
 
+std::string CacheKey(const std::string& image, const OcrOptions& options) {
+  return ResultCache::Key(SharedFile(image), UnitKind::kPage, 0, options);
+}
+
 OcrResult Result(std::string text) {
   OcrResult result;
   result.text = std::move(text);
@@ -33,45 +37,56 @@ std::string Hex(std::string_view bytes) {
 }
 
 // Keys of distinct images with the same options: all the same length.
-std::string KeyOf(int i) {
-  return ResultCache::Key("image-" + std::to_string(i), {});
-}
+std::string KeyOf(int i) { return CacheKey("image-" + std::to_string(i), {}); }
 
 TEST(ResultCacheKeyTest, IsTheSha256OfTheImageThenTheOptions) {
   OcrOptions options;
   options.lang = "eng+deu";
   options.psm = 6;
   options.dpi = 300;
-  const std::string key = ResultCache::Key("abc", options);
+  const std::string key = CacheKey("abc", options);
   // FIPS 180-2's test vector for "abc".
   EXPECT_EQ(Hex(key.substr(0, 32)),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(key.substr(32), std::string("\0eng+deu\0"
+  // The unit (page 1), then lang, psm, dpi, output and text layer.
+  EXPECT_EQ(key.substr(32), std::string("\0"
+                                        "00\0"
+                                        "eng+deu\0"
                                         "6\0"
-                                        "300",
-                                        14));
-  EXPECT_EQ(ResultCache::Key("abc", options), key);  // deterministic
+                                        "300\0"
+                                        "00",
+                                        20));
+  EXPECT_EQ(CacheKey("abc", options), key);  // deterministic
 }
 
-TEST(ResultCacheKeyTest, DiffersOnEachOptionAndOnOneImageByte) {
+TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   const std::string image(4096, 'x');
   const OcrOptions base;
-  std::vector<std::string> keys = {ResultCache::Key(image, base)};
+  std::vector<std::string> keys = {CacheKey(image, base)};
   OcrOptions lang = base;
   lang.lang = "deu";
-  keys.push_back(ResultCache::Key(image, lang));
+  keys.push_back(CacheKey(image, lang));
   OcrOptions psm = base;
   psm.psm = 6;
-  keys.push_back(ResultCache::Key(image, psm));
+  keys.push_back(CacheKey(image, psm));
   OcrOptions dpi = base;
   dpi.dpi = 300;
-  keys.push_back(ResultCache::Key(image, dpi));
+  keys.push_back(CacheKey(image, dpi));
+  OcrOptions output = base;
+  output.output = OutputFormat::kHocr;
+  keys.push_back(CacheKey(image, output));
+  OcrOptions text_layer = base;
+  text_layer.text_layer = TextLayer::kUse;
+  keys.push_back(CacheKey(image, text_layer));
+  keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kPage, 1, base));
+  keys.push_back(
+      ResultCache::Key(SharedFile(image), UnitKind::kCountPages, 0, base));
   for (size_t at : {size_t{0}, image.size() / 2, image.size() - 1}) {
     std::string changed = image;
     changed[at] = 'y';
-    keys.push_back(ResultCache::Key(changed, base));
+    keys.push_back(CacheKey(changed, base));
   }
-  keys.push_back(ResultCache::Key(image + "x", base));
+  keys.push_back(CacheKey(image + "x", base));
   EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(),
             keys.size());
 }

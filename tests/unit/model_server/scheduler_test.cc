@@ -31,7 +31,7 @@ StatusOr<OcrResult> Recognize(Scheduler& pool, std::string image) {
   auto promise = std::make_shared<std::promise<StatusOr<OcrResult>>>();
   auto future = promise->get_future();
   std::vector<RecognitionTask> tasks(1);
-  tasks[0].image = std::move(image);
+  tasks[0].file = ShareFile(std::move(image));
   tasks[0].cancelled = std::make_shared<std::atomic<bool>>(false);
   tasks[0].done = [promise](StatusOr<OcrResult> r) {
     promise->set_value(std::move(r));
@@ -60,7 +60,7 @@ TEST(SchedulerTest, ACompletionThatThrowsDoesNotEndTheSlot) {
   Scheduler pool(SchedulerOptions{4}, std::make_unique<ThrowingExecutor>());
   ASSERT_TRUE(pool.Start().ok());
   std::vector<RecognitionTask> tasks(1);
-  tasks[0].image = "ok";
+  tasks[0].file = ShareFile("ok");
   tasks[0].cancelled = std::make_shared<std::atomic<bool>>(false);
   tasks[0].done = [](StatusOr<OcrResult>) {
     throw std::runtime_error("a caller's bug");

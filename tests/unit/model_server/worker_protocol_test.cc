@@ -8,25 +8,43 @@ namespace ocr::worker {
 namespace {
 
 TEST(WorkerProtocolTest, RecognizeRoundTrips) {
-  OcrOptions options;
-  options.lang = "eng+deu";
-  options.psm = 6;
-  options.dpi = 300;
+  RecognizeMessage sent;
+  sent.kind = UnitKind::kPage;
+  sent.page = 7;
+  sent.options.lang = "eng+deu";
+  sent.options.psm = 6;
+  sent.options.dpi = 300;
+  sent.options.output = OutputFormat::kAlto;
+  sent.options.text_layer = TextLayer::kUse;
+  sent.budget_ms = 1500;
   const std::string image("\x89PNG\r\n\x1a\n\0rest", 13);
   const std::string payload =
-      EncodeRecognizeHead(options, 1500, static_cast<uint32_t>(image.size())) +
-      image;
+      EncodeRecognizeHead(sent, static_cast<uint32_t>(image.size())) + image;
   auto m = DecodeRecognize(payload);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->kind, UnitKind::kPage);
+  EXPECT_EQ(m->page, 7);
   EXPECT_EQ(m->options.lang, "eng+deu");
   EXPECT_EQ(m->options.psm, 6);
   EXPECT_EQ(m->options.dpi, 300);
+  EXPECT_EQ(m->options.output, OutputFormat::kAlto);
+  EXPECT_EQ(m->options.text_layer, TextLayer::kUse);
   EXPECT_EQ(m->budget_ms, 1500);
   EXPECT_EQ(m->image, image);
   // One byte short, or one too many: refused.
   EXPECT_FALSE(DecodeRecognize(payload.substr(0, payload.size() - 1)).ok());
   EXPECT_FALSE(DecodeRecognize(payload + "x").ok());
   EXPECT_FALSE(DecodeRecognize("").ok());
+  // An output, kind or page mode out of range: refused, never cast.
+  RecognizeMessage bad = sent;
+  bad.options.output = static_cast<OutputFormat>(9);
+  EXPECT_FALSE(DecodeRecognize(EncodeRecognizeHead(bad, 0)).ok());
+  bad = sent;
+  bad.kind = static_cast<UnitKind>(5);
+  EXPECT_FALSE(DecodeRecognize(EncodeRecognizeHead(bad, 0)).ok());
+  bad = sent;
+  bad.options.psm = 99;
+  EXPECT_FALSE(DecodeRecognize(EncodeRecognizeHead(bad, 0)).ok());
 }
 
 TEST(WorkerProtocolTest, ResultRoundTripsWithItsStatus) {
@@ -36,6 +54,7 @@ TEST(WorkerProtocolTest, ResultRoundTripsWithItsStatus) {
   r.height = 480;
   r.mean_confidence = 93.25;
   r.characters = 12;
+  r.pages = 3;
   auto ok = DecodeResult(EncodeResult(OkStatus(), r));
   ASSERT_TRUE(ok.ok());
   EXPECT_TRUE(ok->status.ok());
@@ -44,6 +63,7 @@ TEST(WorkerProtocolTest, ResultRoundTripsWithItsStatus) {
   EXPECT_EQ(ok->result.height, 480);
   EXPECT_DOUBLE_EQ(ok->result.mean_confidence, 93.25);
   EXPECT_EQ(ok->result.characters, 12);
+  EXPECT_EQ(ok->result.pages, 3);
 
   auto failed = DecodeResult(
       EncodeResult(PayloadTooLargeError("image is too large"), {}));

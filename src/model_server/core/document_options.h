@@ -1,0 +1,39 @@
+// The options about documents and results, in one place: the output formats
+// (name, media type, file extension), the text-layer choice and the page
+// selection syntax. The front ends and the core use these; the gateway
+// learns an output's media type from the model's answer.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "model_server/core/types.h"
+
+namespace ocr {
+
+struct OutputFormatInfo {
+  OutputFormat format;
+  std::string_view name;        // the `output` parameter's value
+  std::string_view media_type;  // of the document, e.g. application/pdf
+  std::string_view extension;   // of a file holding it, e.g. "pdf"
+  bool binary;                  // base64 in V2 JSON
+};
+
+// Every output format, text first.
+const std::vector<OutputFormatInfo>& OutputFormats();
+const OutputFormatInfo& Info(OutputFormat format);
+// kInvalidArgument naming the accepted values.
+StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
+StatusOr<TextLayer> ParseTextLayer(std::string_view name);
+
+// The pages `spec` selects ("2", "1-3,7", "5-"; 1-based, as a user counts)
+// of a document of `page_count` pages, as sorted 0-based indices without
+// duplicates. An empty spec selects every page. A page past the end:
+// kInvalidArgument naming the page count.
+StatusOr<std::vector<int>> SelectPages(std::string_view spec, int page_count);
+// Whether `spec` is well formed (checked before the page count is known).
+Status CheckPageSpec(std::string_view spec);
+
+}  // namespace ocr
