@@ -33,7 +33,7 @@ wait_ready() {
   for _ in $(seq 1 400); do
     [ -s "$2" ] && return 0
     if ! kill -0 "$3" 2>/dev/null; then
-      echo "run-local: $1 exited; see its log above" >&2
+      echo "run-local: $1 exited (its log is above)" >&2
       exit 1
     fi
     sleep 0.05
