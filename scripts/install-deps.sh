@@ -17,7 +17,7 @@ build_pkgs=(
 )
 # Only for make test. Every command a test or script calls comes from one of
 # these or from a package every Debian system has (tests/project checks it).
-# The last two rows make the documents of bench/quality.sh
+# The last two rows make and read the documents of bench/quality.sh
 # (scripts/make-test-documents.sh).
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -26,7 +26,7 @@ test_pkgs=(
   docker.io docker-compose debootstrap iptables iproute2 shellcheck unzip
   clang-format
   clang libclang-rt-14-dev
-  imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools
+  imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
   fonts-dejavu-core
 )
 
