@@ -180,6 +180,9 @@ ours() {
   fi
 }
 
+# per_page SECONDS PAGES: three decimals.
+per_page() { awk -v s="$1" -v p="$2" 'BEGIN { printf "%.3f", s / p }'; }
+
 # cer_value CELL: the number at the start of a cell.
 cer_value() { echo "${1%% *}"; }
 
@@ -193,6 +196,7 @@ extra_options() {
     long) printf '%s\n' 'rotate=none deskew=false|{"rotate":"none","deskew":"false"}|all' ;;
     tiny) printf '%s\n' 'psm=7|{"psm":"7"}|all' 'psm=8|{"psm":"8"}|all' ;;
     layout) printf '%s\n' 'psm=6|{"psm":"6"}|all' ;;
+    skew) printf '%s\n' 'dpi=300|{"dpi":"300"}|all' ;;
   esac
 }
 
@@ -217,7 +221,7 @@ for id in "${ids[@]}"; do
     convert "$file"'[0]' "png:$work/ref.png"  # its first page or frame
     start="$(date +%s.%N)"
     OMP_THREAD_LIMIT=1 tesseract "$work/ref.png" stdout >"$work/ref.txt" 2>/dev/null
-    ref_seconds="$(calc "$(date +%s.%N) - $start")"
+    ref_seconds="$(awk -v a="$(date +%s.%N)" -v b="$start" 'BEGIN { printf "%.3f", a - b }')"
     ref="$(cer "$truth" "$work/ref.txt")"
   fi
 
@@ -226,7 +230,7 @@ for id in "${ids[@]}"; do
   reset_peak
   ours "$id" '{}'
   default="$cell"
-  per_page="$(calc "$seconds / $pages")"
+  ours_per_page="$(per_page "$seconds" "$pages")"
   peak="$(tree_peak_rss_mb "$model_pid")"
   opts=()
   if [[ "$kind" == long ]]; then
@@ -247,11 +251,11 @@ for id in "${ids[@]}"; do
       label="$label (vs page 1)"
     fi
     ours "$id" "$params" "$t"
-    extra+=("$label: $cell, $(calc "$seconds / $pages") s/page")
+    extra+=("$label: $cell, $(per_page "$seconds" "$pages") s/page")
   done < <(extra_options "$kind")
   other="-"
   if ((${#extra[@]})); then other="$(IFS=';'; echo "${extra[*]}")"; fi
-  rows+=("| $id | $kind | $pages | $ref | $default | ${opts[0]} | ${opts[1]} | ${opts[2]} | ${opts[3]} | ${other//;/; } | $ref_seconds | $per_page | $peak |")
+  rows+=("| $id | $kind | $pages | $ref | $default | ${opts[0]} | ${opts[1]} | ${opts[2]} | ${opts[3]} | ${other//;/; } | $ref_seconds | $ours_per_page | $peak |")
 
   if [[ -z "${docs_of_kind[$kind]:-}" ]]; then kinds+=("$kind"); fi
   docs_of_kind[$kind]=$((${docs_of_kind[$kind]:-0} + 1))
