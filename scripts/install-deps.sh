@@ -18,6 +18,8 @@ build_pkgs=(
 )
 # Only for make test. Every command a test or script calls comes from one of
 # these or from a package every Debian system has (tests/project checks it).
+# The last two rows make and read the documents of bench/quality.sh
+# (scripts/make-test-documents.sh).
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
@@ -25,6 +27,8 @@ test_pkgs=(
   docker.io docker-compose debootstrap iptables iproute2 shellcheck unzip
   clang-format
   clang libclang-rt-14-dev
+  imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
+  fonts-dejavu-core
 )
 
 list=0
