@@ -27,7 +27,7 @@ run: deps-build
 	@$(MAKE) --no-print-directory build-run
 build-run:
 	$(CONFIGURE) -DOCR_BUILD_TESTS=OFF -DOCR_BUILD_BENCH=OFF >/dev/null
-	$(CMAKE) --build $(BUILD_DIR) --target ocr-model-server ocr-gateway
+	$(CMAKE) --build $(BUILD_DIR) --target ocr-model-server ocr-gateway ocr
 	@scripts/run-local.sh $(BUILD_DIR)
 
 test: build

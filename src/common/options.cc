@@ -155,7 +155,22 @@ Status FlagSet::Set(const Flag& flag, std::string_view value,
   return OkStatus();
 }
 
+void FlagSet::AddShort(char letter, std::string_view name) {
+  for (Flag& flag : flags_) {
+    if (flag.name == name) flag.letter = letter;
+  }
+}
+
+void FlagSet::SetOperandsUsage(std::string usage) {
+  operands_usage_ = std::move(usage);
+}
+
 Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
+  return Parse(argc, argv, help, nullptr);
+}
+
+Status FlagSet::Parse(int argc, const char* const* argv, bool* help,
+                      std::vector<std::string>* operands) {
   *help = false;
   for (const Flag& flag : flags_) {
     if (flag.env.empty()) continue;
@@ -170,31 +185,51 @@ Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
       *help = true;
       continue;
     }
-    if (!arg.starts_with("--")) {
-      return InvalidArgumentError("unexpected argument '" + std::string(arg) +
-                                  "' (see --help)");
-    }
-    arg.remove_prefix(2);
-    std::string_view name = arg;
-    std::string_view value;
-    bool has_value = false;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
+    if (operands != nullptr && arg == "--") {
+      for (++i; i < argc; ++i) operands->emplace_back(argv[i]);
+      break;
     }
     const Flag* found = nullptr;
+    std::string_view value;
+    bool has_value = false;
     bool negated = false;
-    for (const Flag& flag : flags_) {
-      if (flag.name == name) found = &flag;
-      if (flag.is_bool && !has_value && name == "no-" + flag.name) {
-        found = &flag;
-        negated = true;
+    if (arg.starts_with("--")) {
+      arg.remove_prefix(2);
+      std::string_view name = arg;
+      if (auto eq = arg.find('='); eq != std::string_view::npos) {
+        name = arg.substr(0, eq);
+        value = arg.substr(eq + 1);
+        has_value = true;
       }
-    }
-    if (found == nullptr) {
-      return InvalidArgumentError("unknown flag --" + std::string(name) +
-                                  " (see --help)");
+      for (const Flag& flag : flags_) {
+        if (flag.name == name) found = &flag;
+        if (flag.is_bool && !has_value && name == "no-" + flag.name) {
+          found = &flag;
+          negated = true;
+        }
+      }
+      if (found == nullptr) {
+        return InvalidArgumentError("unknown flag --" + std::string(name) +
+                                    " (see --help)");
+      }
+    } else if (operands != nullptr && arg.size() >= 2 && arg[0] == '-') {
+      for (const Flag& flag : flags_) {
+        if (flag.letter == arg[1]) found = &flag;
+      }
+      if (found == nullptr || (found->is_bool && arg.size() > 2)) {
+        return InvalidArgumentError("unknown flag " + std::string(arg) +
+                                    " (see --help)");
+      }
+      if (arg.size() > 2) {
+        value = arg.substr(2);
+        has_value = true;
+      }
+    } else if (operands != nullptr) {
+      operands->emplace_back(arg);
+      continue;
+    } else {
+      return InvalidArgumentError("unexpected argument '" + std::string(arg) +
+                                  "' (see --help)");
     }
     if (!has_value) {
       if (found->is_bool) {
@@ -217,11 +252,15 @@ Status FlagSet::Parse(int argc, const char* const* argv, bool* help) {
 }
 
 std::string FlagSet::Help() const {
-  std::string out = "Usage: " + program_ + " [flags]\n\n" + summary_ +
+  std::string out = "Usage: " + program_ + " [flags]" +
+                    (operands_usage_.empty() ? "" : " " + operands_usage_) +
+                    "\n\n" + summary_ +
                     "\n\nEvery flag may also be set through the environment "
                     "variable shown;\na flag on the command line wins.\n\n";
   for (const Flag& flag : flags_) {
-    out += "  --" + flag.name + (flag.is_bool ? "" : "=VALUE");
+    out += "  ";
+    if (flag.letter != 0) out += std::string{'-', flag.letter, ',', ' '};
+    out += "--" + flag.name + (flag.is_bool ? "" : "=VALUE");
     out += "\n      " + flag.help;
     out += "\n      env: " + (flag.env.empty() ? "-" : flag.env) +
            "   default: " +

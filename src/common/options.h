@@ -5,6 +5,9 @@
 //   flags.AddInt("http-port", "OCR_HTTP_PORT", "HTTP port (0: any free port)",
 //                &options.http_port);
 //   RETURN_IF_ERROR(flags.Parse(argc, argv));
+//
+// A program that takes operands (file names, say) passes a vector to Parse
+// to collect them, and may give flags one-letter aliases (-j 4, -j4).
 #pragma once
 
 #include <cstdint>
@@ -38,10 +41,20 @@ class FlagSet {
   void AddList(std::string name, std::string env, std::string help,
                std::string* field);
 
+  // A one-letter alias of the flag `name` (added before): `-j 4` or `-j4`
+  // for a flag with a value, `-q` for a boolean.
+  void AddShort(char letter, std::string_view name);
+  // What follows "[flags]" in the usage line of --help ("FILES|DIRS...").
+  void SetOperandsUsage(std::string usage);
+
   // Applies environment values, then `--name=value`, `--name value` and, for
   // booleans, `--name` / `--no-name`. Returns kInvalidArgument on unknown flags
   // or unparsable values. Sets *help when --help or -h is present.
   Status Parse(int argc, const char* const* argv, bool* help);
+  // The same, and every argument that is not a flag (or follows "--") is
+  // appended to *operands, in order, instead of being an error.
+  Status Parse(int argc, const char* const* argv, bool* help,
+               std::vector<std::string>* operands);
 
   // The --help text: every flag with its environment variable and default.
   std::string Help() const;
@@ -56,12 +69,14 @@ class FlagSet {
     std::function<Status(std::string_view)> set;
     // For lists: the value to set when the flag repeats on the command line.
     std::function<Status(std::string_view)> append = nullptr;
+    char letter = 0;  // short alias, 0 when none
   };
   void Add(Flag flag);
   Status Set(const Flag& flag, std::string_view value, std::string_view from);
 
   std::string program_;
   std::string summary_;
+  std::string operands_usage_;
   std::vector<Flag> flags_;
 };
 

@@ -211,6 +211,50 @@ TEST_F(FlagSetTest, HelpListsEveryFlagWithEnvAndDefault) {
   EXPECT_NE(help.find("--help"), std::string::npos);
 }
 
+TEST_F(FlagSetTest, OperandsAreCollectedInOrder) {
+  flags_.AddShort('p', "port");
+  flags_.AddShort('v', "verbose");
+  std::vector<const char*> args = {"prog", "a.png", "--port", "9",   "dir",
+                                   "-v",   "-p7",   "--",     "--x", "-v"};
+  std::vector<std::string> operands;
+  Status s = flags_.Parse(static_cast<int>(args.size()), args.data(), &help_,
+                          &operands);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(operands, (std::vector<std::string>{"a.png", "dir", "--x", "-v"}));
+  EXPECT_EQ(port_, 7);
+  EXPECT_TRUE(verbose_);
+}
+
+TEST_F(FlagSetTest, ShortFlagsTakeValuesBothWays) {
+  flags_.AddShort('p', "port");
+  flags_.AddShort('v', "verbose");
+  std::vector<std::string> operands;
+  auto parse = [&](std::vector<const char*> args) {
+    args.insert(args.begin(), "prog");
+    operands.clear();
+    return flags_.Parse(static_cast<int>(args.size()), args.data(), &help_,
+                        &operands);
+  };
+  ASSERT_TRUE(parse({"-p", "12", "-"}).ok());
+  EXPECT_EQ(port_, 12);
+  EXPECT_EQ(operands, std::vector<std::string>{"-"});  // "-" is an operand
+  EXPECT_EQ(parse({"-x"}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"-vx"}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"-p"}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(parse({"-pz"}).code(), StatusCode::kInvalidArgument);
+  // Without an operands vector, operands stay errors.
+  EXPECT_EQ(Parse({"a.png"}).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(FlagSetTest, HelpShowsShortFlagsAndOperands) {
+  flags_.AddShort('p', "port");
+  flags_.SetOperandsUsage("FILES...");
+  const std::string help = flags_.Help();
+  EXPECT_NE(help.find("Usage: ocr-test [flags] FILES..."), std::string::npos)
+      << help;
+  EXPECT_NE(help.find("  -p, --port=VALUE"), std::string::npos) << help;
+}
+
 TEST(ParseBytesTest, AcceptsSuffixes) {
   int64_t v = -1;
   ASSERT_TRUE(ParseBytes("0", &v));

@@ -1,0 +1,63 @@
+// The command line of `ocr`: its flags, their validation, and the output
+// formats it can ask for. Pure: parsing never touches the network or disk.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/http_client.h"
+#include "common/status.h"
+
+namespace ocr::cli {
+
+// Which service the client talks to.
+enum class Api { kGateway, kModel };
+
+// What each input becomes. Only kText works end to end today; the others are
+// passed to the server as `output` and written as the server answers them.
+enum class OutputFormat { kText, kHocr, kAlto, kTsv, kJson, kPdf };
+
+// "text" -> kText ...; nullopt for anything else.
+std::optional<OutputFormat> ParseOutputFormat(std::string_view name);
+std::string_view OutputFormatName(OutputFormat format);
+// The result file's extension, with its dot: ".txt", ".hocr", ".xml", ...
+std::string_view OutputExtension(OutputFormat format);
+
+inline constexpr int kMaxJobs = 64;
+inline constexpr int kMaxRetries = 20;
+
+struct CliOptions {
+  std::string url = "http://127.0.0.1:8001";
+  HttpEndpoint endpoint;  // `url`, parsed
+  Api api = Api::kGateway;
+  std::string model_name = "ocr-model";
+  OutputFormat format = OutputFormat::kText;
+  std::string output_dir;  // "" = next to each input
+  // OCR options passed to the server; "" = not set (the server's default).
+  std::string lang;
+  std::string psm;
+  std::string dpi;
+  std::string pages;
+  int jobs = 4;
+  int retries = 3;
+  double timeout_seconds = 300;
+  std::string api_key;  // "" = none
+  bool force = false;
+  bool quiet = false;
+  std::vector<std::string> inputs;  // files and directories, as given
+};
+
+struct CommandLine {
+  CliOptions options;
+  bool help = false;      // --help: print help_text and exit 0
+  std::string help_text;  // the --help text
+};
+
+// Parses and validates argv (flags, then OCR_URL and OCR_API_KEY from the
+// environment). kInvalidArgument for a usage error: unknown flag, bad value,
+// out-of-range -j/--retries/--timeout, bad --format/--api/--url, no inputs.
+StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
+
+}  // namespace ocr::cli

@@ -1,0 +1,55 @@
+#include "cli/retry.h"
+
+#include <algorithm>
+#include <boost/asio/error.hpp>
+
+#include "common/options.h"
+
+namespace ocr::cli {
+
+Verdict ClassifyAttempt(const HttpAttempt& attempt) {
+  if (attempt.failed_at != HttpAttempt::Stage::kNone) {
+    if (attempt.failed_at == HttpAttempt::Stage::kConnect &&
+        (attempt.error == net::error::host_not_found ||
+         attempt.error == net::error::service_not_found)) {
+      return Verdict::kFinal;  // a typo in --url does not heal
+    }
+    return Verdict::kTransient;
+  }
+  const unsigned status = attempt.response.result_int();
+  if (status >= 200 && status < 300) return Verdict::kSuccess;
+  if (status == 502 || status == 503 || status == 504) {
+    return Verdict::kTransient;
+  }
+  return Verdict::kFinal;
+}
+
+std::optional<std::chrono::milliseconds> ParseRetryAfter(
+    std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  int64_t seconds = 0;
+  if (!ParseInt64(value, &seconds) || seconds < 0) return std::nullopt;
+  // Anything past the cap is the cap; avoid overflowing on the way.
+  seconds = std::min<int64_t>(seconds, 24 * 3600);
+  return std::chrono::milliseconds(seconds * 1000);
+}
+
+std::chrono::milliseconds RetryDelay(
+    int retry, std::optional<std::chrono::milliseconds> retry_after,
+    double jitter) {
+  using std::chrono::milliseconds;
+  const int doublings = std::clamp(retry - 1, 0, 16);
+  milliseconds delay = std::min(kMaxBackoff, kFirstBackoff * (1 << doublings));
+  if (retry_after) delay = std::max(delay, *retry_after);
+  jitter = std::clamp(jitter, 0.0, 1.0);
+  const auto stretched = milliseconds(static_cast<int64_t>(
+      static_cast<double>(delay.count()) * (1.0 + 0.25 * jitter)));
+  return std::min(kMaxBackoff, stretched);
+}
+
+}  // namespace ocr::cli

@@ -1,0 +1,40 @@
+// Which failures the client tries again, and how long it waits first. Pure
+// functions: unit-tested without a network.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+#include "common/http_client.h"
+
+namespace ocr::cli {
+
+enum class Verdict {
+  kSuccess,    // a 2xx response
+  kTransient,  // worth another attempt: refused or reset connection, a
+               // timeout, 502, 503 or 504
+  kFinal,      // give up: any other status (4xx: the request is wrong; 500:
+               // the server failed on this input), or a name that does not
+               // resolve
+};
+
+Verdict ClassifyAttempt(const HttpAttempt& attempt);
+
+inline constexpr std::chrono::milliseconds kFirstBackoff{500};
+inline constexpr std::chrono::milliseconds kMaxBackoff{10000};
+
+// Retry-After in seconds ("3"); nullopt when absent or not a number of
+// seconds (an HTTP date is not honoured).
+std::optional<std::chrono::milliseconds> ParseRetryAfter(
+    std::string_view value);
+
+// The wait before retry number `retry` (1 = the first): the larger of
+// Retry-After and 0.5 s * 2^(retry-1), stretched by up to 25% of jitter
+// (`jitter` in [0, 1)) so that clients refused together do not come back
+// together, and capped at 10 s.
+std::chrono::milliseconds RetryDelay(
+    int retry, std::optional<std::chrono::milliseconds> retry_after,
+    double jitter);
+
+}  // namespace ocr::cli

@@ -1,0 +1,106 @@
+#include "cli/retry.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/error.hpp>
+
+namespace ocr::cli {
+namespace {
+
+using std::chrono::milliseconds;
+
+HttpAttempt Answer(unsigned status) {
+  HttpAttempt a;
+  a.response.result(status);
+  return a;
+}
+
+HttpAttempt Broken(HttpAttempt::Stage stage, boost::system::error_code ec,
+                   bool timed_out = false) {
+  HttpAttempt a;
+  a.failed_at = stage;
+  a.error = ec;
+  a.timed_out = timed_out;
+  return a;
+}
+
+TEST(ClassifyAttemptTest, SuccessIsAny2xx) {
+  EXPECT_EQ(ClassifyAttempt(Answer(200)), Verdict::kSuccess);
+  EXPECT_EQ(ClassifyAttempt(Answer(204)), Verdict::kSuccess);
+}
+
+TEST(ClassifyAttemptTest, GatewayAndAvailabilityErrorsAreTransient) {
+  for (unsigned status : {502u, 503u, 504u}) {
+    EXPECT_EQ(ClassifyAttempt(Answer(status)), Verdict::kTransient) << status;
+  }
+}
+
+TEST(ClassifyAttemptTest, ClientErrorsAndOtherServerErrorsAreFinal) {
+  for (unsigned status : {400u, 401u, 403u, 404u, 408u, 413u, 415u, 422u, 429u,
+                          500u, 501u, 505u, 301u, 100u}) {
+    EXPECT_EQ(ClassifyAttempt(Answer(status)), Verdict::kFinal) << status;
+  }
+}
+
+TEST(ClassifyAttemptTest, BrokenConnectionsAndTimeoutsAreTransient) {
+  using Stage = HttpAttempt::Stage;
+  EXPECT_EQ(ClassifyAttempt(Broken(Stage::kConnect,
+                                   boost::asio::error::connection_refused)),
+            Verdict::kTransient);
+  EXPECT_EQ(
+      ClassifyAttempt(Broken(Stage::kConnect, boost::beast::error::timeout)),
+      Verdict::kTransient);
+  EXPECT_EQ(ClassifyAttempt(
+                Broken(Stage::kSend, boost::asio::error::connection_reset)),
+            Verdict::kTransient);
+  EXPECT_EQ(ClassifyAttempt(Broken(Stage::kReceive, boost::asio::error::eof)),
+            Verdict::kTransient);
+  EXPECT_EQ(ClassifyAttempt(
+                Broken(Stage::kReceive, boost::beast::error::timeout, true)),
+            Verdict::kTransient);
+}
+
+TEST(ClassifyAttemptTest, AnUnknownHostIsFinal) {
+  EXPECT_EQ(ClassifyAttempt(Broken(HttpAttempt::Stage::kConnect,
+                                   boost::asio::error::host_not_found)),
+            Verdict::kFinal);
+}
+
+TEST(ParseRetryAfterTest, SecondsOnly) {
+  EXPECT_EQ(ParseRetryAfter("1"), milliseconds(1000));
+  EXPECT_EQ(ParseRetryAfter(" 3 "), milliseconds(3000));
+  EXPECT_EQ(ParseRetryAfter("0"), milliseconds(0));
+  EXPECT_EQ(ParseRetryAfter("999999999999"), milliseconds(24 * 3600 * 1000));
+  EXPECT_FALSE(ParseRetryAfter(""));
+  EXPECT_FALSE(ParseRetryAfter("-1"));
+  EXPECT_FALSE(ParseRetryAfter("1.5"));
+  EXPECT_FALSE(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
+}
+
+TEST(RetryDelayTest, DoublesFromHalfASecondUpToTenSeconds) {
+  EXPECT_EQ(RetryDelay(1, std::nullopt, 0), milliseconds(500));
+  EXPECT_EQ(RetryDelay(2, std::nullopt, 0), milliseconds(1000));
+  EXPECT_EQ(RetryDelay(3, std::nullopt, 0), milliseconds(2000));
+  EXPECT_EQ(RetryDelay(5, std::nullopt, 0), milliseconds(8000));
+  EXPECT_EQ(RetryDelay(6, std::nullopt, 0), milliseconds(10000));
+  EXPECT_EQ(RetryDelay(20, std::nullopt, 0.99), milliseconds(10000));
+}
+
+TEST(RetryDelayTest, JitterStretchesByUpToAQuarter) {
+  EXPECT_EQ(RetryDelay(1, std::nullopt, 0.5), milliseconds(562));
+  const auto most = RetryDelay(2, std::nullopt, 0.999);
+  EXPECT_GT(most, milliseconds(1240));
+  EXPECT_LT(most, milliseconds(1250));
+}
+
+TEST(RetryDelayTest, RetryAfterIsAFloorCappedAtTenSeconds) {
+  EXPECT_EQ(RetryDelay(1, milliseconds(1000), 0), milliseconds(1000));
+  EXPECT_EQ(RetryDelay(1, milliseconds(1000), 0.2), milliseconds(1050));
+  // A backoff that has grown past Retry-After wins.
+  EXPECT_EQ(RetryDelay(3, milliseconds(1000), 0), milliseconds(2000));
+  EXPECT_EQ(RetryDelay(1, milliseconds(60000), 0), milliseconds(10000));
+  EXPECT_EQ(RetryDelay(1, milliseconds(0), 0), milliseconds(500));
+}
+
+}  // namespace
+}  // namespace ocr::cli
