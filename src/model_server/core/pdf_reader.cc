@@ -26,6 +26,28 @@ void QuietPoppler() {
   });
 }
 
+Status WarmPdfReader() {
+  static constexpr std::string_view kPdf =
+      "%PDF-1.4\n"
+      "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+      "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+      "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] "
+      "/Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
+      "4 0 obj << /Length 34 >> stream\n"
+      "BT /F1 12 Tf 4 30 Td (warm) Tj ET\n"
+      "endstream endobj\n"
+      "5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> "
+      "endobj\n"
+      "trailer << /Root 1 0 R >>\n%%EOF\n";
+  ASSIGN_OR_RETURN(auto doc, PdfDocument::Open(kPdf));
+  RETURN_IF_ERROR(doc->Render(0, 72, ImageLimits{}).status());
+  ASSIGN_OR_RETURN(std::string text, doc->TextLayer(0));
+  if (text.find("warm") == std::string::npos) {
+    return InternalError("poppler cannot read the text of a PDF");
+  }
+  return OkStatus();
+}
+
 PdfDocument::PdfDocument(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PdfDocument::~PdfDocument() = default;
 

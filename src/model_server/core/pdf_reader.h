@@ -39,4 +39,10 @@ class PdfDocument {
 // once per process.
 void QuietPoppler();
 
+// Renders and reads the text of a small built-in PDF once, so that what
+// poppler and the C library load on first use (poppler's settings,
+// fontconfig, the character-set conversion tables behind its UTF-8 text)
+// is loaded before a worker's system-call filter forbids opening files.
+Status WarmPdfReader();
+
 }  // namespace ocr

@@ -22,6 +22,7 @@
 #include "common/logging.h"
 #include "common/options.h"
 #include "common/system_info.h"
+#include "model_server/core/pdf_reader.h"
 #include "model_server/core/tesseract_engine.h"
 #include "model_server/core/thread_executor.h"
 #include "model_server/worker/sandbox.h"
@@ -143,6 +144,12 @@ int Main(int argc, char** argv) {
   EngineSet engines(options, TesseractEngineFactory(f.tessdata, &ReadTessdata));
   if (Status s = engines.Warm(); !s.ok()) {
     LOG_ERROR("worker: engines", {{"error", s.message()}});
+    return 1;
+  }
+
+  // Before the filter: what poppler loads on first use.
+  if (Status s = WarmPdfReader(); !s.ok()) {
+    LOG_ERROR("worker: PDF reader", {{"error", s.message()}});
     return 1;
   }
 
