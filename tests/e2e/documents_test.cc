@@ -49,6 +49,16 @@ class DocumentsTest : public ::testing::Test {
         "convert" + twelve + " -compress lzw " + Quoted(Doc("twelve.tif")),
         &rc);
     ASSERT_EQ(rc, 0);
+    // JPEG photos stored turned, with the EXIF tag that says so.
+    for (const auto& [tag, turn] :
+         std::vector<std::pair<int, int>>{{3, 180}, {6, 270}, {8, 90}}) {
+      const std::string jpg = Quoted(Doc("exif" + std::to_string(tag) + ".jpg"));
+      RunCommand("convert " + a + " -rotate " + std::to_string(turn) +
+                     " -quality 95 " + jpg + " && exiftool -q -Orientation=" +
+                     std::to_string(tag) + " -n -overwrite_original " + jpg,
+                 &rc);
+      ASSERT_EQ(rc, 0) << "exiftool";
+    }
     server_ = new ServerProcess(OCR_MODEL_SERVER_BIN,
                                 {"--engines=2", "--max-pages=12"});
     ASSERT_TRUE(server_->WaitReady()) << server_->Log();
@@ -250,6 +260,28 @@ TEST_F(DocumentsTest, AnImageSentDuringALongDocumentIsAnsweredFirst) {
   const auto single_done = Clock::now();
   EXPECT_EQ(r.status, 200);
   EXPECT_LT(single_done, long_doc.get());
+}
+
+// A photo is read as its EXIF Orientation shows it: the same text as the
+// upright picture (what `convert -auto-orient` makes of it), and the JSON
+// says how far it was turned.
+TEST_F(DocumentsTest, ExifOrientationIsHonoured) {
+  for (const auto& [tag, turned] :
+       std::vector<std::pair<int, int>>{{3, 180}, {6, 90}, {8, 270}}) {
+    SCOPED_TRACE(tag);
+    const std::string jpg = Doc("exif" + std::to_string(tag) + ".jpg");
+    const std::string upright = Doc("upright.png");
+    int rc = 0;
+    RunCommand("convert " + Quoted(jpg) + " -auto-orient " + Quoted(upright),
+               &rc);
+    ASSERT_EQ(rc, 0);
+    const std::string cli =
+        RunCommand("tesseract " + Quoted(upright) + " stdout 2>/dev/null");
+    ASSERT_NE(cli.find("quick brown dog"), std::string::npos);
+    EXPECT_EQ(NormalizeSpace(Text(Infer(jpg))), NormalizeSpace(cli));
+    auto json = nlohmann::json::parse(Text(Infer(jpg, "\"output\":\"json\"")));
+    EXPECT_EQ(json["pages"][0]["rotation"], turned);
+  }
 }
 
 TEST_F(DocumentsTest, BrokenPdfsAre400AndCostNoWorker) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/image_format.h"
+#include "model_server/core/exif_orientation.h"
 
 namespace ocr {
 namespace {
@@ -111,6 +112,50 @@ StatusOr<Image> Finish(Pix* pix) {
   return image;
 }
 
+// Applies EXIF orientation 2-8 (see exif_orientation.h).
+StatusOr<Image> Upright(Image image, int orientation, int* rotation) {
+  Pix* pix = image.pix();
+  Pix* mirrored = nullptr;
+  if (orientation == 2 || orientation == 5 || orientation == 7) {
+    mirrored = pixFlipLR(nullptr, pix);
+    if (mirrored == nullptr) return InternalError("cannot mirror the image");
+    image = Image(mirrored);
+    pix = mirrored;
+  }
+  int quads = 0;  // quarter turns clockwise
+  switch (orientation) {
+    case 3:
+      quads = 2;
+      break;
+    case 4:
+      quads = 2;  // mirrored vertically = mirrored, then turned 180
+      break;
+    case 6:
+    case 7:
+      quads = 1;
+      break;
+    case 5:
+    case 8:
+      quads = 3;
+      break;
+    default:
+      break;
+  }
+  if (orientation == 4) {
+    Pix* flipped = pixFlipLR(nullptr, pix);
+    if (flipped == nullptr) return InternalError("cannot mirror the image");
+    image = Image(flipped);
+    pix = flipped;
+  }
+  if (quads != 0) {
+    Pix* turned = pixRotateOrth(pix, quads);
+    if (turned == nullptr) return InternalError("cannot turn the image");
+    image = Image(turned);
+  }
+  if (rotation != nullptr) *rotation = quads * 90;
+  return image;
+}
+
 }  // namespace
 
 Image::Image(Pix* pix) : pix_(pix) {}
@@ -122,7 +167,9 @@ bool LooksLikeImage(std::string_view bytes) {
   return SniffImageFormat(bytes) != nullptr;
 }
 
-StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
+StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits,
+                            int* rotation) {
+  if (rotation != nullptr) *rotation = 0;
   QuietLeptonica();
   if (bytes.empty()) return InvalidArgumentError("image is empty");
   // The gateway's sniffer, so what it forwards as an image is never refused
@@ -148,7 +195,14 @@ StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
     return InvalidArgumentError("image header is unreadable or corrupt");
   }
   RETURN_IF_ERROR(CheckSize(w, h, limits));
-  return Finish(pixReadMem(Bytes(bytes), bytes.size()));
+  ASSIGN_OR_RETURN(Image image, Finish(pixReadMem(Bytes(bytes), bytes.size())));
+  if (sniffed->media_type == "image/jpeg") {
+    const int orientation = JpegExifOrientation(bytes);
+    if (orientation != 1) {
+      ASSIGN_OR_RETURN(image, Upright(std::move(image), orientation, rotation));
+    }
+  }
+  return image;
 }
 
 StatusOr<int> CountTiffPages(std::string_view bytes) {

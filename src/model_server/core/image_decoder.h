@@ -37,7 +37,10 @@ class Image {
 // (kPayloadTooLarge), then decodes. Transparency is flattened onto white.
 // Empty input, bytes that are no supported image (common/image_format.h,
 // the gateway's list) and undecodable images: kInvalidArgument.
-StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits);
+// A JPEG is turned upright as its EXIF Orientation says; `rotation`, when
+// given, receives the clockwise turn applied (0, 90, 180 or 270).
+StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits,
+                            int* rotation = nullptr);
 
 // The number of pages (directories) of a TIFF.
 StatusOr<int> CountTiffPages(std::string_view bytes);

@@ -43,7 +43,8 @@ StatusOr<PageInput> ReadPage(std::string_view bytes, int index,
         return InvalidArgumentError("page " + std::to_string(index + 1) +
                                     " of a single image");
       }
-      ASSIGN_OR_RETURN(page.image, DecodeImage(bytes, limits));
+      ASSIGN_OR_RETURN(page.image,
+                       DecodeImage(bytes, limits, &page.facts.rotation));
       break;
     }
     case Container::kTiff: {
