@@ -52,7 +52,8 @@ std::string BuildV2Request(std::string_view image, std::string_view media_type,
   json::AppendString(body, media_type);
   body += R"(}}],"parameters":{)";
   for (const std::string_view name :
-       {"lang", "psm", "dpi", "output", "text_layer", "pages"}) {
+       {"lang", "psm", "dpi", "output", "text_layer", "pages", "rotate",
+        "deskew"}) {
     if (auto value = ctx.Query(name)) {
       // Form decoding turns the '+' of "eng+deu" into a space; language
       // names never hold spaces, so put the '+' back.

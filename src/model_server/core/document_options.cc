@@ -96,6 +96,20 @@ StatusOr<TextLayer> ParseTextLayer(std::string_view name) {
                               "'; accepted: ignore, use");
 }
 
+StatusOr<Rotate> ParseRotate(std::string_view name) {
+  if (name == "auto") return Rotate::kAuto;
+  if (name == "none") return Rotate::kNone;
+  return InvalidArgumentError("unknown rotate '" + std::string(name) +
+                              "'; accepted: auto, none");
+}
+
+StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value) {
+  if (value == "true" || value == "1") return true;
+  if (value == "false" || value == "0") return false;
+  return InvalidArgumentError("unknown " + std::string(parameter) + " '" +
+                              std::string(value) + "'; accepted: true, false");
+}
+
 Status CheckPageSpec(std::string_view spec) {
   if (spec.empty()) return OkStatus();
   return ParseSpec(spec).status();
@@ -136,6 +150,8 @@ void AppendOptionsKey(const OcrOptions& options, std::string* key) {
   key->push_back('\0');
   key->push_back(static_cast<char>('0' + static_cast<int>(options.output)));
   key->push_back(static_cast<char>('0' + static_cast<int>(options.text_layer)));
+  key->push_back(static_cast<char>('0' + static_cast<int>(options.rotate)));
+  key->push_back(options.deskew ? '1' : '0');
 }
 
 }  // namespace ocr

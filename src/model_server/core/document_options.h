@@ -27,6 +27,9 @@ const OutputFormatInfo& Info(OutputFormat format);
 // kInvalidArgument naming the accepted values.
 StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
 StatusOr<TextLayer> ParseTextLayer(std::string_view name);
+StatusOr<Rotate> ParseRotate(std::string_view name);
+// "true" or "false" (also 1 and 0), for `deskew`.
+StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value);
 
 // The pages `spec` selects ("2", "1-3,7", "5-"; 1-based, as a user counts)
 // of a document of `page_count` pages, as sorted 0-based indices without

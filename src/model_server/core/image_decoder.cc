@@ -3,6 +3,7 @@
 #include <leptonica/allheaders.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <string>
 
@@ -203,6 +204,28 @@ StatusOr<Image> DecodeImage(std::string_view bytes, const ImageLimits& limits,
     }
   }
   return image;
+}
+
+StatusOr<Image> TurnClockwise(const Image& image, int degrees) {
+  const int quads = ((degrees / 90) % 4 + 4) % 4;
+  Pix* turned =
+      quads == 0 ? pixClone(image.pix()) : pixRotateOrth(image.pix(), quads);
+  if (turned == nullptr) return InternalError("cannot turn the image");
+  return Image(turned);
+}
+
+StatusOr<double> Straighten(Image* image) {
+  l_float32 angle = 0, conf = 0;
+  // Defaults of Leptonica's pixDeskew: a +-7 degree sweep, then a binary
+  // search; it returns a copy when the skew is below 0.1 degree or not
+  // confident.
+  Pix* straight =
+      pixDeskewGeneral(image->pix(), 0, 0.0f, 0.0f, 0, 0, &angle, &conf);
+  if (straight == nullptr) return InternalError("cannot deskew the image");
+  *image = Image(straight);
+  // Leptonica turns only when confident (conf >= 3) and |angle| >= 0.1.
+  if (conf < 3.0f || std::abs(angle) < 0.1f) return 0.0;
+  return static_cast<double>(angle);
 }
 
 StatusOr<int> CountTiffPages(std::string_view bytes) {

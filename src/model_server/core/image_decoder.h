@@ -48,6 +48,13 @@ StatusOr<int> CountTiffPages(std::string_view bytes);
 StatusOr<Image> DecodeTiffPage(std::string_view bytes, int index,
                                const ImageLimits& limits);
 
+// `image` turned clockwise by `degrees` (a multiple of 90).
+StatusOr<Image> TurnClockwise(const Image& image, int degrees);
+// Straightens a tilted scan (Leptonica's skew search, within about 7
+// degrees); returns the degrees it turned the image, 0 when it found no
+// confident skew or one too small to matter.
+StatusOr<double> Straighten(Image* image);
+
 // True when the bytes start like a supported image: SniffImageFormat, the
 // same decision the gateway makes before forwarding an upload.
 bool LooksLikeImage(std::string_view bytes);

@@ -114,6 +114,12 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
   if (requested.text_layer) {
     ASSIGN_OR_RETURN(out.text_layer, ParseTextLayer(*requested.text_layer));
   }
+  if (requested.rotate) {
+    ASSIGN_OR_RETURN(out.rotate, ParseRotate(*requested.rotate));
+  }
+  if (requested.deskew) {
+    ASSIGN_OR_RETURN(out.deskew, ParseSwitch("deskew", *requested.deskew));
+  }
   if (requested.pages) RETURN_IF_ERROR(CheckPageSpec(*requested.pages));
   return out;
 }

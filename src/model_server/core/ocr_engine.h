@@ -32,6 +32,9 @@ class OcrEngine {
   virtual StatusOr<OcrResult> Recognize(const Image& image,
                                         const OcrOptions& options,
                                         const RecognizeControl& control) = 0;
+  // How far `image` is turned from upright, clockwise (0, 90, 180 or 270),
+  // from Tesseract's orientation detection; 0 when it is not confident.
+  virtual StatusOr<int> DetectTurn(const Image& image) = 0;
 };
 
 // Creates an engine initialised for `lang` ("eng", "eng+deu").

@@ -82,6 +82,8 @@ class TesseractEngine : public OcrEngine {
  public:
   Status Init(const std::string& tessdata_dir, const std::string& lang,
               TessdataReader reader) {
+    tessdata_dir_ = tessdata_dir;
+    reader_ = reader;
     const int rc = reader == nullptr
                        ? api_.Init(tessdata_dir.c_str(), lang.c_str(),
                                    tesseract::OEM_DEFAULT)
@@ -154,13 +156,50 @@ class TesseractEngine : public OcrEngine {
     return result;
   }
 
+  StatusOr<int> DetectTurn(const Image& image) override {
+    if (!osd_) {
+      auto osd = std::make_unique<tesseract::TessBaseAPI>();
+      const int rc =
+          reader_ == nullptr
+              ? osd->Init(tessdata_dir_.c_str(), "osd", tesseract::OEM_DEFAULT)
+              : osd->Init(tessdata_dir_.c_str(), 0, "osd",
+                          tesseract::OEM_DEFAULT, nullptr, 0, nullptr, nullptr,
+                          false, reader_);
+      if (rc != 0) {
+        return InternalError(
+            "Tesseract could not load osd.traineddata (orientation "
+            "detection) from " +
+            tessdata_dir_);
+      }
+      osd->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+      osd_ = std::move(osd);
+    }
+    osd_->SetImage(image.pix());
+    int degrees = 0;
+    float confidence = 0, script_confidence = 0;
+    const char* script = nullptr;
+    const bool ok = osd_->DetectOrientationScript(&degrees, &confidence,
+                                                  &script, &script_confidence);
+    osd_->Clear();
+    if (!ok || confidence < kMinTurnConfidence) return 0;
+    return degrees;
+  }
+
  private:
+  // Tesseract's orientation confidence below which a page is left as it
+  // is (its documentation calls 15 "reasonably confident"; measured in
+  // bench/quality.sh and on every test image: see docs/performance.md).
+  static constexpr float kMinTurnConfidence = 5.0f;
+
   static bool ShouldCancel(void* control, int /*words*/) {
     const auto* c = static_cast<const RecognizeControl*>(control);
     return c->cancelled != nullptr && c->cancelled->load();
   }
 
   tesseract::TessBaseAPI api_;
+  std::unique_ptr<tesseract::TessBaseAPI> osd_;  // created on first use
+  std::string tessdata_dir_;
+  TessdataReader reader_ = nullptr;
 };
 
 }  // namespace

@@ -56,9 +56,34 @@ StatusOr<OcrResult> EngineSet::Run(std::string_view file, UnitKind kind,
   }
   StatusOr<OcrEngine*> engine = Get(options.lang);
   if (!engine.ok()) return engine.status();
+  if (options.deskew) {
+    ASSIGN_OR_RETURN(input.facts.skew, Straighten(&input.image));
+  }
   RecognizeControl page_control = control;
   page_control.page = input.facts;
-  return (*engine)->Recognize(input.image, options, page_control);
+  ASSIGN_OR_RETURN(OcrResult result,
+                   (*engine)->Recognize(input.image, options, page_control));
+  // rotate=auto: an upright page reads with a high mean confidence and is
+  // answered as it is; only a page that reads badly, and is large enough
+  // to hold text to go by, is asked for its orientation (which costs about
+  // as much as recognising it), and the turned page's reading is kept when
+  // it is better (docs/performance.md, "Orientation").
+  const int64_t pixels =
+      static_cast<int64_t>(input.image.width()) * input.image.height();
+  if (options.rotate == Rotate::kAuto && pixels >= kMinPixelsToDetectTurn &&
+      result.mean_confidence < kCheckTurnBelowConfidence) {
+    ASSIGN_OR_RETURN(const int turned, (*engine)->DetectTurn(input.image));
+    if (turned != 0) {
+      ASSIGN_OR_RETURN(Image upright, TurnClockwise(input.image, 360 - turned));
+      page_control.page.rotation = (input.facts.rotation + 360 - turned) % 360;
+      StatusOr<OcrResult> again =
+          (*engine)->Recognize(upright, options, page_control);
+      if (again.ok() && again->mean_confidence > result.mean_confidence) {
+        result = std::move(again).value();
+      }
+    }
+  }
+  return result;
 }
 
 ThreadExecutor::ThreadExecutor(int slots, EngineSetOptions options,

@@ -17,6 +17,11 @@
 
 namespace ocr {
 
+// rotate=auto looks for a turn only on images of at least this many pixels
+// whose first reading's mean confidence is below the second constant.
+inline constexpr int64_t kMinPixelsToDetectTurn = 100'000;
+inline constexpr double kCheckTurnBelowConfidence = 70;
+
 struct EngineSetOptions {
   std::vector<std::string> preload_languages = {"eng"};
   int max_languages = 4;  // least recently used beyond this are dropped

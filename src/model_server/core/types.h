@@ -31,6 +31,13 @@ enum class TextLayer : uint8_t {
   kUse,         // a page carrying text returns it; the others are OCRed
 };
 
+// Whether pages turned by 90, 180 or 270 degrees are turned upright first
+// (`rotate`), from Tesseract's orientation detection (osd.traineddata).
+enum class Rotate : uint8_t {
+  kAuto = 0,  // when the detection is confident and the page large enough
+  kNone,
+};
+
 // Options of one recognition, after defaults were applied and validated.
 // Every field changes the answer: the result cache keys on all of them
 // (AppendOptionsKey).
@@ -41,6 +48,8 @@ struct OcrOptions {
                 // pages are rendered at dpi, 0 meaning 300)
   OutputFormat output = OutputFormat::kText;
   TextLayer text_layer = TextLayer::kIgnore;
+  Rotate rotate = Rotate::kAuto;
+  bool deskew = false;  // straighten a tilted scan before recognition
 };
 
 // Appends every option to `key`, unambiguously.
@@ -55,6 +64,8 @@ struct RequestedOptions {
   std::optional<std::string> output;      // text, hocr, alto, tsv, json, pdf
   std::optional<std::string> text_layer;  // ignore, use
   std::optional<std::string> pages;       // "2", "1-3,7"; all by default
+  std::optional<std::string> rotate;      // auto, none
+  std::optional<std::string> deskew;      // true, false
 };
 
 struct OcrResult {

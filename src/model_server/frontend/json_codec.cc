@@ -66,6 +66,9 @@ Status ReadStringParam(std::string_view name, element value,
     *out = std::string(s);
   } else if (name == "pages" && value.get_int64().get(i) == simdjson::SUCCESS) {
     *out = std::to_string(i);
+  } else if (bool b;
+             name == "deskew" && value.get_bool().get(b) == simdjson::SUCCESS) {
+    *out = b ? "true" : "false";
   } else {
     return InvalidArgumentError("parameter '" + std::string(name) +
                                 "' must be a string");
@@ -90,6 +93,10 @@ Status ReadParameters(element params, RequestedOptions* options) {
       RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->text_layer));
     } else if (key == "pages") {
       RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->pages));
+    } else if (key == "rotate") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->rotate));
+    } else if (key == "deskew") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->deskew));
     } else if (key == "psm") {
       RETURN_IF_ERROR(ReadIntParam(key, field.value, &options->psm));
     } else if (key == "dpi") {

@@ -112,6 +112,8 @@ std::string EncodeRecognizeHead(const RecognizeMessage& m,
   PutU32(out, static_cast<uint32_t>(m.options.dpi));
   PutU32(out, static_cast<uint32_t>(m.options.output));
   PutU32(out, static_cast<uint32_t>(m.options.text_layer));
+  PutU32(out, static_cast<uint32_t>(m.options.rotate));
+  PutU32(out, m.options.deskew ? 1 : 0);
   PutI64(out, m.budget_ms);
   PutU32(out, image_size);  // the image's bytes follow
   return out;
@@ -127,18 +129,22 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   m.options.dpi = static_cast<int>(r.U32());
   const uint32_t output = r.U32();
   const uint32_t text_layer = r.U32();
+  const uint32_t rotate = r.U32();
+  const uint32_t deskew = r.U32();
   m.budget_ms = r.I64();
   m.image = r.String();
   if (r.bad() || !r.done() || kind > 1 || page > (1u << 30) ||
       output > static_cast<uint32_t>(OutputFormat::kPdf) || text_layer > 1 ||
-      m.options.psm < 0 || m.options.psm > 13 || m.options.dpi < 0 ||
-      m.options.dpi > 2400) {
+      rotate > 1 || deskew > 1 || m.options.psm < 0 || m.options.psm > 13 ||
+      m.options.dpi < 0 || m.options.dpi > 2400) {
     return InvalidArgumentError("malformed recognize message");
   }
   m.kind = static_cast<UnitKind>(kind);
   m.page = static_cast<int>(page);
   m.options.output = static_cast<OutputFormat>(output);
   m.options.text_layer = static_cast<TextLayer>(text_layer);
+  m.options.rotate = static_cast<Rotate>(rotate);
+  m.options.deskew = deskew == 1;
   return m;
 }
 

@@ -48,14 +48,15 @@ TEST(ResultCacheKeyTest, IsTheSha256OfTheImageThenTheOptions) {
   // FIPS 180-2's test vector for "abc".
   EXPECT_EQ(Hex(key.substr(0, 32)),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  // The unit (page 1), then lang, psm, dpi, output and text layer.
+  // The unit (page 1), then lang, psm, dpi, output, text layer, rotate
+  // and deskew.
   EXPECT_EQ(key.substr(32), std::string("\0"
                                         "00\0"
                                         "eng+deu\0"
                                         "6\0"
                                         "300\0"
-                                        "00",
-                                        20));
+                                        "0000",
+                                        22));
   EXPECT_EQ(CacheKey("abc", options), key);  // deterministic
 }
 
@@ -78,6 +79,12 @@ TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   OcrOptions text_layer = base;
   text_layer.text_layer = TextLayer::kUse;
   keys.push_back(CacheKey(image, text_layer));
+  OcrOptions rotate = base;
+  rotate.rotate = Rotate::kNone;
+  keys.push_back(CacheKey(image, rotate));
+  OcrOptions deskew = base;
+  deskew.deskew = true;
+  keys.push_back(CacheKey(image, deskew));
   keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kPage, 1, base));
   keys.push_back(
       ResultCache::Key(SharedFile(image), UnitKind::kCountPages, 0, base));
