@@ -171,7 +171,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     await page.waitForLoadState('networkidle');
 
     assert.match(await page.title(), /OCR/);
-    for (const id of ['file-input', 'drop-zone', 'lang', 'psm', 'output', 'pages', 'recognize',
+    for (const id of ['file-input', 'drop-zone', 'lang', 'psm', 'output', 'pages', 'recognize', 'show-boxes',
       'result', 'copy', 'download', 'elapsed', 'error']) {
       assert.equal(await page.locator(`#${id}`).count(), 1, `#${id} is missing`);
     }
@@ -190,7 +190,9 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       // (A select's name also holds its chosen option.)
       assert.equal(await page.getByLabel(new RegExp(`^${label}\\b`)).getAttribute('id'), id, `label ${label}`);
     }
+    assert.equal(await page.locator('#show-boxes').getAttribute('aria-pressed'), 'false');
     assert.ok(await page.locator('#error').isHidden(), 'no error shown on load');
+    assert.ok(await page.locator('#boxes-card').isHidden(), 'no word boxes on load');
 
     assert.deepEqual(consoleErrors, [], 'console errors on load');
     assert.deepEqual(foreignRequests(), [], 'requests that left 127.0.0.1');
@@ -249,6 +251,15 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       return wanted.every((needle) => text.includes(needle));
     }, needles, { timeout: 60000 });
     await page.waitForFunction(() => !document.getElementById('recognize').disabled);
+  }
+
+  // The words of a JSON answer, page by page.
+  const wordsOf = (json) => json.pages.map((p) => p.blocks.flatMap((b) => b.lines.flatMap((l) => l.words)));
+
+  async function setWordBoxes(on) {
+    const button = page.locator('#show-boxes');
+    if ((await button.getAttribute('aria-pressed') === 'true') !== on) await button.click();
+    assert.equal(await button.getAttribute('aria-pressed'), String(on));
   }
 
   test('a 2-page TIFF shows the text of both pages', async () => {
@@ -331,6 +342,91 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     await page.locator('#pages').fill('');
   });
 
+  test('word boxes over the image: one per word, where the JSON puts it', async () => {
+    // A narrow window: the image is shown smaller than its 640 pixels.
+    await page.setViewportSize({ width: 600, height: 860 });
+    await page.locator('#file-input').setInputFiles(path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', 'pyt-test.png'));
+    await waitForText([EXPECTED_TEXT]);
+
+    const json = nextOcr('json');
+    await setWordBoxes(true);
+    const response = await json;
+    assert.equal(response.status(), 200);
+    const answer = await response.json();
+    const words = wordsOf(answer).flat();
+    assert.ok(words.length > 20, `words in the JSON: ${words.length}`);
+
+    const boxes = page.locator('#pages-view .box');
+    await page.waitForFunction((n) => document.querySelectorAll('#pages-view .box').length === n,
+      words.length, { timeout: 15000 });
+    assert.equal(await page.locator('#pages-view .sheet').count(), 1);
+    const image = page.locator('#pages-view .sheet img');
+    assert.equal(await image.count(), 1, 'the boxes are drawn over the image');
+    await image.evaluate((img) => img.decode());
+
+    // Both rectangles in one frame: the page may still be scrolling to the boxes.
+    const { shown, first } = await image.evaluate((img) => {
+      const r = img.getBoundingClientRect();
+      const b = document.querySelector('#pages-view .box').getBoundingClientRect();
+      return {
+        shown: { x: r.x, y: r.y, width: r.width, height: r.height, natural: img.naturalWidth },
+        first: { x: b.x, y: b.y, width: b.width, height: b.height },
+      };
+    });
+    assert.equal(shown.natural, answer.pages[0].width);
+    assert.ok(shown.width < answer.pages[0].width - 50, `the image is scaled down: ${shown.width} px`);
+    const scale = shown.width / answer.pages[0].width;
+    const [x0, y0, x1, y1] = words[0].bbox;
+    const near = (actual, expected, what) =>
+      assert.ok(Math.abs(actual - expected) <= 2, `${what}: ${actual} drawn, ${expected} expected`);
+    near(first.x, shown.x + x0 * scale, 'left');
+    near(first.y, shown.y + y0 * (shown.height / answer.pages[0].height), 'top');
+    near(first.width, (x1 - x0) * scale, 'width');
+    near(first.height, (y1 - y0) * (shown.height / answer.pages[0].height), 'height');
+
+    // Low confidence words, and only they, look different.
+    const low = await boxes.evaluateAll((all) => all.map((b) => b.classList.contains('low')));
+    assert.deepEqual(low, words.map((w) => w.conf < 60));
+
+    // The word and its confidence on hover, and from the keyboard.
+    assert.equal(await boxes.first().getAttribute('title'), `${words[0].text} (confidence ${Math.round(words[0].conf)})`);
+    await boxes.nth(1).hover();
+    const info = page.locator('#word-info');
+    assert.ok((await info.innerText()).includes(
+      `word 2 of ${words.length}: “${words[1].text}”, confidence ${Math.round(words[1].conf)}`), await info.innerText());
+    await page.locator('#pages-view .sheet').focus();
+    await page.keyboard.press('End');
+    assert.ok((await info.innerText()).includes(`“${words.at(-1).text}”`), await info.innerText());
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await info.innerText()).includes(`word ${words.length - 1} of`), await info.innerText());
+    await page.screenshot({ path: path.join(artifactsDir, 'page-boxes.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  test('word boxes of a 2-page TIFF: two white pages of their sizes with the words', async () => {
+    // The boxes are on: a new file brings its text, then its boxes.
+    const json = nextOcr('json');
+    await page.locator('#file-input').setInputFiles(multiTiff);
+    const answer = await (await json).json();
+    assert.equal(answer.pages.length, 2);
+    await page.waitForFunction(() => document.querySelectorAll('#pages-view .sheet').length === 2, null,
+      { timeout: 15000 });
+    const perPage = wordsOf(answer);
+    for (const [i, sheet] of (await page.locator('#pages-view .sheet').all()).entries()) {
+      const { width, height } = answer.pages[i];
+      assert.equal(await sheet.getAttribute('data-page'), String(i + 1));
+      assert.match(await sheet.getAttribute('class'), /\bblank\b/, 'a white page, not an image');
+      assert.equal(await sheet.locator('img').count(), 0);
+      const size = await sheet.boundingBox();
+      assert.ok(Math.abs(size.width / size.height - width / height) < 0.02,
+        `page ${i + 1}: ${size.width}×${size.height} drawn for ${width}×${height}`);
+      const texts = await sheet.locator('.box').evaluateAll((all) => all.map((b) => b.textContent));
+      assert.deepEqual(texts, perPage[i].map((w) => w.text), `page ${i + 1}: the words inside their boxes`);
+    }
+    await waitForText([EXPECTED_TEXT, SECOND_PAGE_TEXT]);
+    await page.screenshot({ path: path.join(artifactsDir, 'page-boxes-tiff.png'), fullPage: true });
+  });
+
   test('a bad pages value shows the gateway\'s error detail', async () => {
     for (const pages of ['abc', '9']) {
       await page.locator('#pages').fill(pages);
@@ -349,16 +445,21 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       if (pages === '9') assert.match(detail, /2 pages/, 'names the page count');
       assert.ok(await page.locator('#download').isDisabled(), 'nothing to download after an error');
       assert.equal(await page.locator('#result').inputValue(), '');
+      assert.match(await page.locator('#word-info').innerText(), /failed/);
     }
     await page.screenshot({ path: path.join(artifactsDir, 'page-pages-error.png'), fullPage: true });
 
-    // Back to all pages: the error goes.
+    // Back to all pages: the error goes, and the boxes come back from the
+    // JSON the page already has for these options.
     await page.locator('#pages').fill('');
     const ocr = nextOcr('text');
     await page.locator('#pages').press('Enter');
     assert.equal((await ocr).status(), 200);
+    await page.waitForFunction(() => document.querySelectorAll('#pages-view .sheet').length === 2);
     await waitForText([EXPECTED_TEXT, SECOND_PAGE_TEXT]);
     assert.ok(await page.locator('#error').isHidden());
+    await setWordBoxes(false);
+    assert.ok(await page.locator('#boxes-card').isHidden());
   });
 
   test('/docs renders the API description', async () => {
