@@ -151,6 +151,29 @@ TEST_F(CliTest, TheModelApiGivesTheSameTexts) {
       << run.output;
 }
 
+// hOCR and JSON, through the gateway and from the model: the documents
+// the services answer, written with their extensions; a PDF is an input.
+TEST_F(CliTest, OtherFormatsAndPdfsEndToEnd) {
+  const fs::path in = Images("docs", {"pyt-test.png", "tjs-simple.png"});
+  fs::copy_file(ImagePath("pyt-test.pdf"), in / "scan.pdf");
+  CliRun run = RunOcr({"--format=hocr", "--url=" + Url(gateway_->port()),
+                       "--quiet", (in / "pyt-test.png").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(ResultOf(in / "pyt-test.png", ".hocr").find("class='ocr_page'"),
+            std::string::npos);
+  run = RunOcr({"--api=model", "--format=json", "--url=" + Url(model_->port()),
+                "--quiet", in.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const std::string name : {"pyt-test.png", "scan.pdf"}) {
+    auto doc =
+        nlohmann::json::parse(ResultOf(in / name, ".json"), nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << name;
+    EXPECT_NE(doc["pages"][0]["text"].get<std::string>().find("lazy fox"),
+              std::string::npos)
+        << name;
+  }
+}
+
 TEST_F(CliTest, OutputDirMirrorsTheFolderLayout) {
   Images("in/a", {"tjs-simple.png"});
   Images("in/b/c", {"pyt-test.png"});
