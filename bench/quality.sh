@@ -163,7 +163,7 @@ infer() {
 # (STATUS)" when it was not answered 200) and seconds.
 cell=""
 seconds=0
-declare -A refused
+declare -A refused=()
 ours() {
   local id="$1" params="$2" truth="${3:-${doc_truth[$1]}}" result status
   result="$(infer "${doc_file[$id]}" "$params" "$work/ours.txt")"
