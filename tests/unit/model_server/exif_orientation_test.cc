@@ -51,7 +51,7 @@ TEST(ExifOrientationTest, ReadsTheTagInBothByteOrders) {
 TEST(ExifOrientationTest, AbsentOrBrokenMeansUpright) {
   EXPECT_EQ(JpegExifOrientation(""), 1);
   EXPECT_EQ(JpegExifOrientation("\xff\xd8\xff\xe0\x00\x10JFIF"), 1);
-  EXPECT_EQ(JpegExifOrientation(Jpeg(true, 9)), 1);  // out of range
+  EXPECT_EQ(JpegExifOrientation(Jpeg(true, 9)), 1);              // out of range
   EXPECT_EQ(JpegExifOrientation(Jpeg(true, 6, /*type=*/4)), 1);  // not SHORT
   const std::string whole = Jpeg(false, 6);
   for (size_t n = 0; n < whole.size() - 2; ++n) {
