@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "common/service_main.h"
+#include "model_server/core/lsan_suppressions.h"
 #include "model_server/model_server.h"
 
 namespace {

@@ -22,6 +22,7 @@
 #include "common/logging.h"
 #include "common/options.h"
 #include "common/system_info.h"
+#include "model_server/core/lsan_suppressions.h"
 #include "model_server/core/pdf_reader.h"
 #include "model_server/core/tesseract_engine.h"
 #include "model_server/core/thread_executor.h"
