@@ -42,7 +42,8 @@ for ((i = 0; i < pages; i++)); do page_args+=("$work/a4.png"); done
 # A4 pages holding the 2480x3508 image: rendered at 300 dpi, the same pixels.
 img2pdf --pagesize A4 "${page_args[@]}" -o "$work/doc.pdf"
 
-start_services "$n"
+# Long documents at 4N wait minutes for an engine: a deadline to match.
+start_services "$n" --timeout=1800
 cell() {  # MODE FILE CONC: the load tool's JSON
   "$load_bin" --mode=v2 --url="$infer_url" --image="$2" --connections="$3" \
     --seconds="$seconds" --min-requests="$3" --max-seconds=600

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh, memory.sh and isolation.sh in their --smoke modes against
+# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh and documents.sh in their --smoke modes against
 # the services of this build and checks their reports: every table there,
 # every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
@@ -58,4 +58,10 @@ echo "$out"
 grep -qE '^- throughput at 4N, processes / threads = [0-9.]+' <<<"$out" || fail "no isolation ratio"
 grep -qE '^- mean latency at c=1, processes - threads = -?[0-9.]+ ms' <<<"$out" ||
   fail "no isolation latency"
+out="$(bench/documents.sh --build-dir "$build" --smoke 2>/dev/null)" ||
+  fail "documents.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| 2-page PDF \| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$out")" == 2 ]] ||
+  fail "expected 2 document rows without errors"
+grep -qE '^- 2-page PDF at c=1: pages/s / limit = [0-9.]+' <<<"$out" || fail "no document ratio"
 echo "bench scripts OK"
