@@ -187,14 +187,17 @@ per_page() { awk -v s="$1" -v p="$2" 'BEGIN { printf "%.3f", s / p }'; }
 cer_value() { echo "${1%% *}"; }
 
 # extra_options KIND: "label|params|truth" lines, the options beyond rotate
-# and deskew that mean something for this kind of document (truth "first":
+# and deskew that mean something for this kind of document (rescale=none
+# against the default rescale=auto where text may be too small or too
+# large; truth "first":
 # compared with the first page's truth only).
 extra_options() {
   case "$1" in
     multipage | pdf) printf '%s\n' 'pages=1|{"pages":"1"}|first' 'dpi=150|{"dpi":"150"}|all' ;;
     pdf-text) printf '%s\n' 'dpi=150|{"dpi":"150"}|all' ;;
     long) printf '%s\n' 'rotate=none deskew=false|{"rotate":"none","deskew":"false"}|all' ;;
-    tiny) printf '%s\n' 'psm=7|{"psm":"7"}|all' 'psm=8|{"psm":"8"}|all' ;;
+    tiny) printf '%s\n' 'rescale=none|{"rescale":"none"}|all' 'psm=7|{"psm":"7"}|all' 'psm=8|{"psm":"8"}|all' ;;
+    lowres | large | noise) printf '%s\n' 'rescale=none|{"rescale":"none"}|all' ;;
     layout) printf '%s\n' 'psm=6|{"psm":"6"}|all' ;;
     skew) printf '%s\n' 'dpi=300|{"dpi":"300"}|all' ;;
   esac

@@ -19,7 +19,8 @@ build_pkgs=(
 # Only for make test. Every command a test or script calls comes from one of
 # these or from a package every Debian system has (tests/project checks it).
 # The last two rows make and read the documents of bench/quality.sh
-# (scripts/make-test-documents.sh).
+# (scripts/make-test-documents.sh); Russian is a second script for the
+# lang=auto test.
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
@@ -28,7 +29,7 @@ test_pkgs=(
   clang-format
   clang libclang-rt-14-dev
   imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
-  fonts-dejavu-core
+  fonts-dejavu-core tesseract-ocr-rus
 )
 
 list=0

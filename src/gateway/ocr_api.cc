@@ -53,7 +53,7 @@ std::string BuildV2Request(std::string_view image, std::string_view media_type,
   body += R"(}}],"parameters":{)";
   for (const std::string_view name :
        {"lang", "psm", "dpi", "output", "text_layer", "pages", "rotate",
-        "deskew"}) {
+        "deskew", "rescale"}) {
     if (auto value = ctx.Query(name)) {
       // Form decoding turns the '+' of "eng+deu" into a space; language
       // names never hold spaces, so put the '+' back.

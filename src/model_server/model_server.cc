@@ -35,6 +35,7 @@ std::unique_ptr<Executor> ModelServer::MakeExecutor(
   if (options_.engine_isolation == "thread") {
     EngineSetOptions engines;
     engines.preload_languages = preload;
+    engines.installed_languages = InstalledLanguages(options_.tessdata);
     engines.limits.max_pixels = options_.max_image_pixels;
     engines.limits.max_side = options_.max_image_side;
     return std::make_unique<ThreadExecutor>(

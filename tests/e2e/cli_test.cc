@@ -172,6 +172,20 @@ TEST_F(CliTest, OtherFormatsAndPdfsEndToEnd) {
               std::string::npos)
         << name;
   }
+  // Searchable PDFs, through the gateway, into a folder (scan.pdf's result
+  // would be the input itself next to it).
+  const fs::path pdfs = dir_ / "pdfs";
+  run = RunOcr({"--format=pdf", "--url=" + Url(gateway_->port()), "--quiet",
+                "-o", pdfs.string(), in.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const std::string name : {"pyt-test.pdf", "scan.pdf"}) {
+    const std::string pdf = (pdfs / name).string();
+    EXPECT_EQ(ReadFile(pdf).substr(0, 5), "%PDF-") << name;
+    EXPECT_NE(
+        RunCommand("pdftotext '" + pdf + "' - 2>/dev/null").find("lazy fox"),
+        std::string::npos)
+        << name;
+  }
 }
 
 TEST_F(CliTest, OutputDirMirrorsTheFolderLayout) {

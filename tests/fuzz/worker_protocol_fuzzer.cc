@@ -38,8 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(twice->budget_ms == recognize->budget_ms);
     FUZZ_CHECK(twice->kind == recognize->kind);
     FUZZ_CHECK(twice->page == recognize->page);
+    FUZZ_CHECK(twice->pages == recognize->pages);
     FUZZ_CHECK(twice->options.output == recognize->options.output);
     FUZZ_CHECK(twice->options.text_layer == recognize->options.text_layer);
+    FUZZ_CHECK(twice->options.rescale == recognize->options.rescale);
     FUZZ_CHECK(twice->image == recognize->image);
   }
 

@@ -183,7 +183,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       assert.ok(accept.includes(type), `the file picker accepts ${type}: ${accept}`);
     }
     const outputs = await page.locator('#output option').evaluateAll((options) => options.map((o) => o.value));
-    assert.deepEqual(outputs, ['text', 'hocr', 'alto', 'tsv', 'json']);
+    assert.deepEqual(outputs, ['text', 'hocr', 'alto', 'tsv', 'json', 'pdf']);
     assert.equal(await page.locator('#output').inputValue(), 'text');
     // Every control has a label a screen reader announces.
     for (const [label, id] of [['Language', 'lang'], ['Page mode', 'psm'], ['Output', 'output'], ['Pages', 'pages']]) {
@@ -279,7 +279,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     assert.match(await page.locator('#file-info').innerText(), /two-pages\.tif/);
   });
 
-  test('hOCR, ALTO, TSV and JSON are shown as documents and download with their extension', async () => {
+  test('hOCR, ALTO, TSV, JSON and PDF are shown as documents and download with their extension', async () => {
     const formats = [
       ['hocr', /^text\/html/, '.hocr', (body) => (body.match(/class='ocr_page'/g) || []).length === 2],
       ['alto', /^application\/xml/, '.xml', (body) => body.includes('<alto')],
@@ -309,6 +309,26 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       assert.ok(holds(saved), `${output} content: ${saved.slice(0, 120)}`);
     }
     await page.screenshot({ path: path.join(artifactsDir, 'page-hocr.png'), fullPage: true });
+
+    // A searchable PDF: bytes, not text; the download is the gateway's PDF.
+    const pdfAnswer = nextOcr('pdf');
+    await page.locator('#output').selectOption('pdf');
+    const pdfResponse = await pdfAnswer;
+    assert.equal(pdfResponse.status(), 200);
+    assert.match(pdfResponse.headers()['content-type'] || '', /^application\/pdf/);
+    await page.waitForFunction(() => !document.getElementById('download').disabled);
+    assert.match(await page.locator('#document').textContent(), /searchable PDF of/);
+    assert.ok(await page.locator('#copy').isDisabled(), 'no text to copy');
+    const pdfDownload = page.waitForEvent('download', { timeout: 15000 });
+    await page.locator('#download').click();
+    const pdfFile = await pdfDownload;
+    assert.equal(pdfFile.suggestedFilename(), 'two-pages.pdf');
+    // (Byte equality cannot hold: each answer has its own creation date.)
+    const pdfBytes = fs.readFileSync(await pdfFile.path());
+    assert.equal(String(pdfBytes.length), pdfResponse.headers()['content-length'], 'the download is the gateway\'s PDF');
+    const pdfText = pdfBytes.toString('latin1');
+    assert.ok(pdfText.startsWith('%PDF-') && pdfText.trimEnd().endsWith('%%EOF'), 'a whole PDF');
+    assert.match(pdfText, /\/Type \/Pages[^>]*\/Count 2\b/s, 'both pages of the TIFF');
 
     const ocr = nextOcr('text');
     await page.locator('#output').selectOption('text');

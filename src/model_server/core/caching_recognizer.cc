@@ -26,8 +26,8 @@ Status CachingRecognizer::DoSubmit(std::vector<RecognitionTask> tasks,
   std::vector<RecognitionTask> misses;
   misses.reserve(tasks.size());
   for (RecognitionTask& task : tasks) {
-    std::string key =
-        ResultCache::Key(*task.file, task.kind, task.page, task.options);
+    std::string key = ResultCache::Key(*task.file, task.kind, task.page,
+                                       task.options, task.pages);
     if (key.empty()) {  // could not hash: recognise, do not cache
       misses.push_back(std::move(task));
       continue;

@@ -1,5 +1,6 @@
 #include "model_server/core/core_metrics.h"
 
+#include <algorithm>
 #include <map>
 
 #include "common/metrics.h"
@@ -103,7 +104,8 @@ void CoreMetrics::RecordImage(const std::string& model,
                               const OcrResult& result) {
   characters_.Add({{"model_name", model}})
       .Increment(static_cast<double>(result.characters));
-  images_.Add({{"model_name", model}}).Increment();
+  // A searchable PDF's result stands for all its pages.
+  images_.Add({{"model_name", model}}).Increment(std::max(1, result.pages));
   confidence_
       .Add({{"model_name", model}},
            prometheus::Histogram::BucketBoundaries{10, 20, 30, 40, 50, 60, 70,

@@ -133,6 +133,17 @@ class Job : public std::enable_shared_from_this<Job> {
             " are recognised in one request (--max-pages): select fewer "
             "with the 'pages' parameter"));
       }
+      if (options_.output == OutputFormat::kPdf) {
+        // One engine writes the whole PDF (Tesseract's renderer).
+        input.results.resize(1);
+        RecognitionTask task = Task(i, UnitKind::kSearchablePdf, 0);
+        task.pages = input.pages;
+        task.done = [self = shared_from_this(), i](StatusOr<OcrResult> r) {
+          self->Recognised(i, 0, std::move(r));
+        };
+        tasks.push_back(std::move(task));
+        continue;
+      }
       input.results.resize(input.pages.size());
       for (size_t k = 0; k < input.pages.size(); ++k) {
         RecognitionTask task = Task(i, UnitKind::kPage, input.pages[k]);
@@ -157,7 +168,10 @@ class Job : public std::enable_shared_from_this<Job> {
       metrics_.RecordImage(settings_.model_name, *result);
       inputs_[i].results[k] = std::move(result).value();
       if (--pending_ > 0) return;
-    } else if (!FailLocked(result.status(), Where(i, inputs_[i].pages[k]))) {
+    } else if (!FailLocked(result.status(),
+                           Where(i, options_.output == OutputFormat::kPdf
+                                        ? -1
+                                        : inputs_[i].pages[k]))) {
       return;
     }
     lock.unlock();

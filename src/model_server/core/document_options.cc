@@ -67,6 +67,7 @@ const std::vector<OutputFormatInfo>& OutputFormats() {
       {OutputFormat::kTsv, "tsv", "text/tab-separated-values; charset=utf-8",
        "tsv", false},
       {OutputFormat::kJson, "json", "application/json", "json", false},
+      {OutputFormat::kPdf, "pdf", "application/pdf", "pdf", true},
   };
   return formats;
 }
@@ -96,11 +97,17 @@ StatusOr<TextLayer> ParseTextLayer(std::string_view name) {
                               "'; accepted: ignore, use");
 }
 
+StatusOr<bool> ParseAutoNone(std::string_view parameter,
+                             std::string_view value) {
+  if (value == "auto") return true;
+  if (value == "none") return false;
+  return InvalidArgumentError("unknown " + std::string(parameter) + " '" +
+                              std::string(value) + "'; accepted: auto, none");
+}
+
 StatusOr<Rotate> ParseRotate(std::string_view name) {
-  if (name == "auto") return Rotate::kAuto;
-  if (name == "none") return Rotate::kNone;
-  return InvalidArgumentError("unknown rotate '" + std::string(name) +
-                              "'; accepted: auto, none");
+  ASSIGN_OR_RETURN(const bool automatic, ParseAutoNone("rotate", name));
+  return automatic ? Rotate::kAuto : Rotate::kNone;
 }
 
 StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value) {
@@ -152,6 +159,7 @@ void AppendOptionsKey(const OcrOptions& options, std::string* key) {
   key->push_back(static_cast<char>('0' + static_cast<int>(options.text_layer)));
   key->push_back(static_cast<char>('0' + static_cast<int>(options.rotate)));
   key->push_back(options.deskew ? '1' : '0');
+  key->push_back(options.rescale ? '1' : '0');
 }
 
 }  // namespace ocr

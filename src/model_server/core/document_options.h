@@ -28,6 +28,9 @@ const OutputFormatInfo& Info(OutputFormat format);
 StatusOr<OutputFormat> ParseOutputFormat(std::string_view name);
 StatusOr<TextLayer> ParseTextLayer(std::string_view name);
 StatusOr<Rotate> ParseRotate(std::string_view name);
+// "auto" (true) or "none" (false), for `rescale`.
+StatusOr<bool> ParseAutoNone(std::string_view parameter,
+                             std::string_view value);
 // "true" or "false" (also 1 and 0), for `deskew`.
 StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value);
 

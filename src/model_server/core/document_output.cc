@@ -82,8 +82,9 @@ std::string PageJson(const PageFacts& facts, const OcrResult& result,
       ",\"width\":" + std::to_string(result.width) +
       ",\"height\":" + std::to_string(result.height) +
       ",\"rotation\":" + std::to_string(facts.rotation) +
-      ",\"skew\":" + Number(facts.skew) +
+      ",\"skew\":" + Number(facts.skew) + ",\"scale\":" + Number(facts.scale) +
       ",\"source\":" + (facts.from_text_layer ? "\"text_layer\"" : "\"ocr\"") +
+      (facts.lang.empty() ? "" : ",\"lang\":\"" + facts.lang + "\"") +
       ",\"mean_conf\":" + Number(result.mean_confidence) + ",\"text\":";
   json::AppendString(out, result.text);
   out += ",\"blocks\":";
@@ -92,13 +93,27 @@ std::string PageJson(const PageFacts& facts, const OcrResult& result,
   return out;
 }
 
-OcrResult AssembleDocument(OutputFormat format, std::vector<OcrResult> pages) {
-  if (pages.size() == 1 && format == OutputFormat::kText) {
-    return std::move(pages.front());
-  }
+OcrResult SummarizePages(const std::vector<OcrResult>& pages) {
   OcrResult doc;
   doc.pages = static_cast<int>(pages.size());
   double weighted = 0;
+  for (const OcrResult& p : pages) {
+    doc.width = std::max(doc.width, p.width);
+    doc.height += p.height;
+    doc.characters += p.characters;
+    weighted += p.mean_confidence * static_cast<double>(p.characters);
+  }
+  doc.mean_confidence =
+      doc.characters > 0 ? weighted / static_cast<double>(doc.characters) : 0;
+  return doc;
+}
+
+OcrResult AssembleDocument(OutputFormat format, std::vector<OcrResult> pages) {
+  if (pages.size() == 1 &&
+      (format == OutputFormat::kText || format == OutputFormat::kPdf)) {
+    return std::move(pages.front());
+  }
+  OcrResult doc = SummarizePages(pages);
   size_t bytes = 0;
   for (const auto& p : pages) bytes += p.text.size() + 1;
   std::string& out = doc.text;
@@ -121,14 +136,9 @@ OcrResult AssembleDocument(OutputFormat format, std::vector<OcrResult> pages) {
       break;
   }
   for (size_t i = 0; i < pages.size(); ++i) {
-    const OcrResult& p = pages[i];
     if (i > 0 && format == OutputFormat::kText) out.push_back('\f');
     if (i > 0 && format == OutputFormat::kJson) out.push_back(',');
-    out += p.text;
-    doc.width = std::max(doc.width, p.width);
-    doc.height += p.height;
-    doc.characters += p.characters;
-    weighted += p.mean_confidence * static_cast<double>(p.characters);
+    out += pages[i].text;
   }
   switch (format) {
     case OutputFormat::kHocr:
@@ -143,8 +153,6 @@ OcrResult AssembleDocument(OutputFormat format, std::vector<OcrResult> pages) {
     default:
       break;
   }
-  doc.mean_confidence =
-      doc.characters > 0 ? weighted / static_cast<double>(doc.characters) : 0;
   return doc;
 }
 

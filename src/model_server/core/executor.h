@@ -18,8 +18,11 @@ namespace ocr {
 
 // What a unit of work asks for.
 enum class UnitKind : uint8_t {
-  kPage = 0,        // recognise page `page` of the file
-  kCountPages = 1,  // only count the file's pages (result.pages)
+  kPage = 0,           // recognise page `page` of the file
+  kCountPages = 1,     // only count the file's pages (result.pages)
+  kSearchablePdf = 2,  // recognise `pages` of the file, in order, into one
+                       // searchable PDF (result.text): Tesseract's PDF
+                       // renderer writes a document on one engine
 };
 
 // One unit of work, as an executor sees it.
@@ -29,7 +32,8 @@ struct WorkUnit {
   Clock::time_point deadline = Clock::time_point::max();
   const std::atomic<bool>* cancelled = nullptr;  // may be null
   UnitKind kind = UnitKind::kPage;
-  int page = 0;  // 0-based
+  int page = 0;            // 0-based
+  std::vector<int> pages;  // kSearchablePdf: 0-based, ascending
 };
 
 struct ExecutorStats {

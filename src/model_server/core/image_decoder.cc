@@ -214,6 +214,16 @@ StatusOr<Image> TurnClockwise(const Image& image, int degrees) {
   return Image(turned);
 }
 
+StatusOr<Image> Scale(const Image& image, double factor) {
+  const auto f = static_cast<l_float32>(factor);
+  Pix* scaled = pixScale(image.pix(), f, f);
+  if (scaled == nullptr) return InternalError("cannot scale the image");
+  // The resolution it had: Tesseract is to see the text larger (or
+  // smaller), not the page (pixScale scales the resolution too).
+  pixCopyResolution(scaled, image.pix());
+  return Image(scaled);
+}
+
 StatusOr<double> Straighten(Image* image) {
   l_float32 angle = 0, conf = 0;
   // Defaults of Leptonica's pixDeskew: a +-7 degree sweep, then a binary

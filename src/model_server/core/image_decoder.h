@@ -50,6 +50,9 @@ StatusOr<Image> DecodeTiffPage(std::string_view bytes, int index,
 
 // `image` turned clockwise by `degrees` (a multiple of 90).
 StatusOr<Image> TurnClockwise(const Image& image, int degrees);
+// `image` scaled by `factor` (Leptonica's pixScale: smoothed when smaller,
+// interpolated when larger), keeping the resolution it carries.
+StatusOr<Image> Scale(const Image& image, double factor);
 // Straightens a tilted scan (Leptonica's skew search, within about 7
 // degrees); returns the degrees it turned the image, 0 when it found no
 // confident skew or one too small to matter.

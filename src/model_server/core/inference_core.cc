@@ -23,6 +23,7 @@ std::string Join(const std::vector<std::string>& items) {
 Status CheckLanguage(std::string_view lang,
                      const std::vector<std::string>& installed) {
   if (lang.empty()) return InvalidArgumentError("parameter 'lang' is empty");
+  if (lang == kAutoLanguage) return OkStatus();
   std::string_view rest = lang;
   while (true) {
     const auto plus = rest.find('+');
@@ -31,7 +32,8 @@ Status CheckLanguage(std::string_view lang,
         std::find(installed.begin(), installed.end(), one) == installed.end()) {
       return InvalidArgumentError("unknown language '" + one + "' in lang '" +
                                   std::string(lang) +
-                                  "'; installed: " + Join(installed));
+                                  "'; installed: " + Join(installed) +
+                                  " (or auto: by the page's script)");
     }
     if (plus == std::string_view::npos) return OkStatus();
     rest.remove_prefix(plus + 1);
@@ -119,6 +121,9 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
   }
   if (requested.deskew) {
     ASSIGN_OR_RETURN(out.deskew, ParseSwitch("deskew", *requested.deskew));
+  }
+  if (requested.rescale) {
+    ASSIGN_OR_RETURN(out.rescale, ParseAutoNone("rescale", *requested.rescale));
   }
   if (requested.pages) RETURN_IF_ERROR(CheckPageSpec(*requested.pages));
   return out;

@@ -20,7 +20,8 @@ namespace ocr {
 struct RecognitionTask {
   FileRef file;  // the input file, shared by the units made from it
   UnitKind kind = UnitKind::kPage;
-  int page = 0;  // 0-based
+  int page = 0;            // 0-based
+  std::vector<int> pages;  // kSearchablePdf: 0-based, ascending
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   CancelFlag cancelled;

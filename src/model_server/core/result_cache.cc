@@ -23,13 +23,18 @@ const std::string& SharedFile::Digest() const {
 }
 
 std::string ResultCache::Key(const SharedFile& file, UnitKind kind, int page,
-                             const OcrOptions& options) {
+                             const OcrOptions& options,
+                             const std::vector<int>& pages) {
   const std::string& digest = file.Digest();
   if (digest.empty()) return {};
   std::string key = digest;
   key.push_back('\0');
   key.push_back(static_cast<char>('0' + static_cast<int>(kind)));
   key += std::to_string(page);
+  for (const int p : pages) {
+    key.push_back(',');
+    key += std::to_string(p);
+  }
   key.push_back('\0');
   AppendOptionsKey(options, &key);
   return key;

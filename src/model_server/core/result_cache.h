@@ -37,10 +37,11 @@ class ResultCache {
   ResultCache& operator=(const ResultCache&) = delete;
 
   // The file's SHA-256 digest (computed once per file, whatever the number
-  // of its pages), the unit's kind and page, and every option
+  // of its pages), the unit's kind and page (or pages), and every option
   // (AppendOptionsKey). Empty only if hashing failed: do not cache then.
   static std::string Key(const SharedFile& file, UnitKind kind, int page,
-                         const OcrOptions& options);
+                         const OcrOptions& options,
+                         const std::vector<int>& pages = {});
 
   // What an entry with this key and result is charged.
   static int64_t EntryBytes(const std::string& key, const OcrResult& result);

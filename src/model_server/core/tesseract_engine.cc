@@ -1,7 +1,9 @@
 #include "model_server/core/tesseract_engine.h"
 
+#include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
+#include <tesseract/renderer.h>
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
@@ -78,6 +80,115 @@ std::string LayoutJson(tesseract::TessBaseAPI& api) {
   return out;
 }
 
+// Drops the page `api` read and any adaptive state, so that the next image
+// reads as if it were the first.
+void ClearReading(tesseract::TessBaseAPI& api, bool& kept) {
+  if (!kept) return;
+  api.Clear();
+  api.ClearAdaptiveClassifier();
+  kept = false;
+}
+
+// The page image for the PDF, in a form Leptonica compresses in memory.
+// It writes JPEG and G4 data through temporary files, which a sandboxed
+// worker cannot create, and uses flate (in memory) for colormapped images:
+// so every page gets a colormap, lossless for grey and bilevel pages, 256
+// colours for colour ones.
+Pix* InMemoryEncodable(Pix* page) {
+  if (pixGetColormap(page) != nullptr) return pixClone(page);
+  const int depth = pixGetDepth(page);
+  if (depth == 32) return pixConvertRGBToColormap(page, 1);
+  if (depth == 8) return pixConvertGrayToColormap8(page, 8);
+  Pix* grey = pixConvertTo8(page, 0);
+  if (grey == nullptr) return nullptr;
+  Pix* mapped = pixConvertGrayToColormap8(grey, 8);
+  pixDestroy(&grey);
+  return mapped;
+}
+
+// Tesseract's PDF renderer writes only to a file or to stdout, and takes
+// stdout when it is constructed: for that moment stdout points at a memory
+// stream, under this lock (nothing else in the services writes to stdout).
+std::mutex& StdoutLock() {
+  static std::mutex mu;
+  return mu;
+}
+
+class TesseractPdf : public SearchablePdf {
+ public:
+  TesseractPdf(tesseract::TessBaseAPI& api, bool& kept)
+      : api_(api), kept_(kept) {}
+  ~TesseractPdf() override {
+    renderer_.reset();  // closes the stream
+    std::free(data_);
+  }
+
+  Status Begin() {
+    std::lock_guard lock(StdoutLock());
+    FILE* stream = open_memstream(&data_, &size_);
+    if (stream == nullptr) return InternalError("cannot start a PDF");
+    FILE* const saved = stdout;
+    stdout = stream;
+    // No tessdata folder: the renderer then uses its built-in glyphless
+    // font (the pdf.ttf of tessdata), which a sandboxed worker could not
+    // open anyway.
+    renderer_ =
+        std::make_unique<tesseract::TessPDFRenderer>("stdout", "", false);
+    stdout = saved;
+    if (!renderer_->BeginDocument("")) {
+      return InternalError("Tesseract's PDF renderer failed to start");
+    }
+    return OkStatus();
+  }
+
+  Status AddKeptPage() override {
+    if (!kept_) return InternalError("no reading to add to the PDF");
+    Pix* image = InMemoryEncodable(api_.GetInputImage());
+    if (image == nullptr) {
+      ClearReading(api_, kept_);
+      return InternalError("cannot prepare a page image for the PDF");
+    }
+    api_.SetInputImage(image);  // takes it
+    const bool ok = renderer_->AddImage(&api_);
+    ClearReading(api_, kept_);
+    if (!ok) return InternalError("Tesseract's PDF renderer failed on a page");
+    return OkStatus();
+  }
+
+  StatusOr<std::string> Finish() override {
+    const bool ok = renderer_->EndDocument();
+    renderer_.reset();  // flushes and closes the stream: data_ is complete
+    if (!ok) return InternalError("Tesseract's PDF renderer failed to end");
+    return std::string(data_, size_);
+  }
+
+ private:
+  tesseract::TessBaseAPI& api_;
+  bool& kept_;
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  std::unique_ptr<tesseract::TessPDFRenderer> renderer_;
+};
+
+// The median height of the words `api` read, in pixels; 0 when none.
+int MedianWordHeight(tesseract::TessBaseAPI& api) {
+  std::vector<int> heights;
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (it && !it->Empty(tesseract::RIL_WORD)) {
+    do {
+      int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+      if (it->BoundingBox(tesseract::RIL_WORD, &x0, &y0, &x1, &y1)) {
+        heights.push_back(y1 - y0);
+      }
+    } while (it->Next(tesseract::RIL_WORD));
+  }
+  if (heights.empty()) return 0;
+  auto middle =
+      heights.begin() + static_cast<std::ptrdiff_t>(heights.size() / 2);
+  std::nth_element(heights.begin(), middle, heights.end());
+  return *middle;
+}
+
 class TesseractEngine : public OcrEngine {
  public:
   Status Init(const std::string& tessdata_dir, const std::string& lang,
@@ -103,6 +214,7 @@ class TesseractEngine : public OcrEngine {
     if (now >= control.deadline) {
       return DeadlineExceededError("deadline passed before recognition");
     }
+    DropKept();
     api_.SetPageSegMode(static_cast<tesseract::PageSegMode>(options.psm));
     api_.SetImage(image.pix());
     if (options.dpi > 0) api_.SetSourceResolution(options.dpi);
@@ -130,6 +242,7 @@ class TesseractEngine : public OcrEngine {
       r.height = image.height();
       r.mean_confidence = api_.MeanTextConf();
       r.characters = CountNonSpace(r.text);
+      r.text_height = MedianWordHeight(api_);
       const int page = control.page.index;
       switch (options.output) {
         case OutputFormat::kText:
@@ -150,13 +263,20 @@ class TesseractEngine : public OcrEngine {
       }
       result = std::move(r);
     }
-    // Same image, same text: drop the page and any adaptive state.
-    api_.Clear();
-    api_.ClearAdaptiveClassifier();
+    // Same image, same text: drop the page and any adaptive state (when
+    // asked to keep the reading, at the next Recognize or AddKeptPage).
+    kept_ = true;
+    if (!control.keep || !result.ok()) DropKept();
     return result;
   }
 
-  StatusOr<int> DetectTurn(const Image& image) override {
+  StatusOr<std::unique_ptr<SearchablePdf>> BeginPdf() override {
+    auto pdf = std::make_unique<TesseractPdf>(api_, kept_);
+    RETURN_IF_ERROR(pdf->Begin());
+    return std::unique_ptr<SearchablePdf>(std::move(pdf));
+  }
+
+  StatusOr<Orientation> DetectOrientation(const Image& image) override {
     if (!osd_) {
       auto osd = std::make_unique<tesseract::TessBaseAPI>();
       const int rc =
@@ -181,8 +301,13 @@ class TesseractEngine : public OcrEngine {
     const bool ok = osd_->DetectOrientationScript(&degrees, &confidence,
                                                   &script, &script_confidence);
     osd_->Clear();
-    if (!ok || confidence < kMinTurnConfidence) return 0;
-    return degrees;
+    Orientation found;
+    if (!ok) return found;
+    if (confidence >= kMinTurnConfidence) found.turn = degrees;
+    if (script != nullptr && script_confidence >= kMinScriptConfidence) {
+      found.script = script;
+    }
+    return found;
   }
 
  private:
@@ -192,6 +317,11 @@ class TesseractEngine : public OcrEngine {
   // reading is kept only if it reads better, so this is a low bar; the
   // value itself has not been tuned by a measurement yet.
   static constexpr float kMinTurnConfidence = 5.0f;
+  // The same for the script (lang=auto): below it the default language is
+  // used.
+  static constexpr float kMinScriptConfidence = 2.0f;
+
+  void DropKept() { ClearReading(api_, kept_); }
 
   static bool ShouldCancel(void* control, int /*words*/) {
     const auto* c = static_cast<const RecognizeControl*>(control);
@@ -199,6 +329,7 @@ class TesseractEngine : public OcrEngine {
   }
 
   tesseract::TessBaseAPI api_;
+  bool kept_ = false;  // api_ holds a reading (cleared when false)
   std::unique_ptr<tesseract::TessBaseAPI> osd_;  // created on first use
   std::string tessdata_dir_;
   TessdataReader reader_ = nullptr;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ocr {
@@ -41,8 +42,12 @@ enum class Rotate : uint8_t {
 // Options of one recognition, after defaults were applied and validated.
 // Every field changes the answer: the result cache keys on all of them
 // (AppendOptionsKey).
+// lang=auto: the language of the script orientation detection finds on
+// each page (script_languages.h).
+inline constexpr std::string_view kAutoLanguage = "auto";
+
 struct OcrOptions {
-  std::string lang = "eng";  // installed language(s), "a+b" combines
+  std::string lang = "eng";  // installed language(s), "a+b" combines; auto
   int psm = 3;               // Tesseract page segmentation mode (3 = auto)
   int dpi = 0;  // source resolution; 0 = from the image or estimated (PDF
                 // pages are rendered at dpi, 0 meaning 300)
@@ -50,6 +55,8 @@ struct OcrOptions {
   TextLayer text_layer = TextLayer::kIgnore;
   Rotate rotate = Rotate::kAuto;
   bool deskew = false;  // straighten a tilted scan before recognition
+  bool rescale = true;  // rescale=auto: text too small or too large for
+                        // Tesseract is read again at a better scale
 };
 
 // Appends every option to `key`, unambiguously.
@@ -66,6 +73,7 @@ struct RequestedOptions {
   std::optional<std::string> pages;       // "2", "1-3,7"; all by default
   std::optional<std::string> rotate;      // auto, none
   std::optional<std::string> deskew;      // true, false
+  std::optional<std::string> rescale;     // auto, none
 };
 
 struct OcrResult {
@@ -75,6 +83,8 @@ struct OcrResult {
   double mean_confidence = 0;  // Tesseract's mean word confidence, 0..100
   int64_t characters = 0;      // non-space characters recognised
   int pages = 1;               // pages recognised (or counted)
+  int text_height = 0;         // median height of the words read, in pixels (0:
+                               // none); not sent between processes
 };
 
 // An input file, shared by the units of work made from it (the pages of a

@@ -97,6 +97,8 @@ Status ReadParameters(element params, RequestedOptions* options) {
       RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->rotate));
     } else if (key == "deskew") {
       RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->deskew));
+    } else if (key == "rescale") {
+      RETURN_IF_ERROR(ReadStringParam(key, field.value, &options->rescale));
     } else if (key == "psm") {
       RETURN_IF_ERROR(ReadIntParam(key, field.value, &options->psm));
     } else if (key == "dpi") {

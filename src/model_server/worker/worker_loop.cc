@@ -59,7 +59,7 @@ StatusOr<OcrResult> Recognize(EngineSet& engines, const std::string& payload,
     StatusOr<OcrResult> result = InternalError("no result");
     if (InjectFault(message->image, &result)) return result;
     return engines.Run(message->image, message->kind, message->page,
-                       message->options, control);
+                       message->pages, message->options, control);
   } catch (const std::bad_alloc&) {
     return InternalError("out of memory while recognising this image");
   } catch (const std::exception& e) {

@@ -139,6 +139,7 @@ int Main(int argc, char** argv) {
 
   EngineSetOptions options;
   options.preload_languages = SplitComma(f.languages);
+  options.installed_languages = InstalledLanguages(f.tessdata);
   options.max_languages = f.max_languages;
   options.limits.max_pixels = f.max_image_pixels;
   options.limits.max_side = f.max_image_side;

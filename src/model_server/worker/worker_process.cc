@@ -143,6 +143,7 @@ WorkerProcess::RunResult WorkerProcess::Run(const WorkUnit& unit,
   const std::string head =
       EncodeRecognizeHead({.kind = unit.kind,
                            .page = unit.page,
+                           .pages = unit.pages,
                            .options = unit.options,
                            .budget_ms = budget_ms,
                            .image = {}},

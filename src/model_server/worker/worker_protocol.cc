@@ -107,6 +107,8 @@ std::string EncodeRecognizeHead(const RecognizeMessage& m,
   std::string out;
   PutU32(out, static_cast<uint32_t>(m.kind));
   PutU32(out, static_cast<uint32_t>(m.page));
+  PutU32(out, static_cast<uint32_t>(m.pages.size()));
+  for (const int p : m.pages) PutU32(out, static_cast<uint32_t>(p));
   PutString(out, m.options.lang);
   PutU32(out, static_cast<uint32_t>(m.options.psm));
   PutU32(out, static_cast<uint32_t>(m.options.dpi));
@@ -114,6 +116,7 @@ std::string EncodeRecognizeHead(const RecognizeMessage& m,
   PutU32(out, static_cast<uint32_t>(m.options.text_layer));
   PutU32(out, static_cast<uint32_t>(m.options.rotate));
   PutU32(out, m.options.deskew ? 1 : 0);
+  PutU32(out, m.options.rescale ? 1 : 0);
   PutI64(out, m.budget_ms);
   PutU32(out, image_size);  // the image's bytes follow
   return out;
@@ -124,6 +127,16 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   RecognizeMessage m;
   const uint32_t kind = r.U32();
   const uint32_t page = r.U32();
+  const uint32_t page_count = r.U32();
+  if (page_count > kMaxUnitPages) {
+    return InvalidArgumentError("malformed recognize message");
+  }
+  for (uint32_t i = 0; i < page_count && !r.bad(); ++i) {
+    const uint32_t p = r.U32();
+    if (p > (1u << 30))
+      return InvalidArgumentError("malformed recognize message");
+    m.pages.push_back(static_cast<int>(p));
+  }
   m.options.lang = std::string(r.String());
   m.options.psm = static_cast<int>(r.U32());
   m.options.dpi = static_cast<int>(r.U32());
@@ -131,12 +144,13 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   const uint32_t text_layer = r.U32();
   const uint32_t rotate = r.U32();
   const uint32_t deskew = r.U32();
+  const uint32_t rescale = r.U32();
   m.budget_ms = r.I64();
   m.image = r.String();
-  if (r.bad() || !r.done() || kind > 1 || page > (1u << 30) ||
+  if (r.bad() || !r.done() || kind > 2 || page > (1u << 30) ||
       output > static_cast<uint32_t>(OutputFormat::kPdf) || text_layer > 1 ||
-      rotate > 1 || deskew > 1 || m.options.psm < 0 || m.options.psm > 13 ||
-      m.options.dpi < 0 || m.options.dpi > 2400) {
+      rotate > 1 || deskew > 1 || rescale > 1 || m.options.psm < 0 ||
+      m.options.psm > 13 || m.options.dpi < 0 || m.options.dpi > 2400) {
     return InvalidArgumentError("malformed recognize message");
   }
   m.kind = static_cast<UnitKind>(kind);
@@ -145,6 +159,7 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   m.options.text_layer = static_cast<TextLayer>(text_layer);
   m.options.rotate = static_cast<Rotate>(rotate);
   m.options.deskew = deskew == 1;
+  m.options.rescale = rescale == 1;
   return m;
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "model_server/core/executor.h"
@@ -30,11 +31,14 @@ enum class FrameType : uint32_t {
 
 // Larger frames are refused (the server's body limit is 64 MiB by default).
 inline constexpr uint32_t kMaxFrameBytes = 1u << 30;
+// More pages in one unit are refused (--max-pages is far below).
+inline constexpr uint32_t kMaxUnitPages = 1u << 16;
 inline constexpr size_t kFrameHeaderBytes = 8;
 
 struct RecognizeMessage {
   UnitKind kind = UnitKind::kPage;
   int page = 0;
+  std::vector<int> pages;  // kSearchablePdf
   OcrOptions options;
   int64_t budget_ms = 0;   // time left until the deadline; <= 0: none
   std::string_view image;  // points into the frame it was decoded from

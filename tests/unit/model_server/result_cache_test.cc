@@ -48,15 +48,15 @@ TEST(ResultCacheKeyTest, IsTheSha256OfTheImageThenTheOptions) {
   // FIPS 180-2's test vector for "abc".
   EXPECT_EQ(Hex(key.substr(0, 32)),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  // The unit (page 1), then lang, psm, dpi, output, text layer, rotate
-  // and deskew.
+  // The unit (page 1), then lang, psm, dpi, output, text layer, rotate,
+  // deskew and rescale.
   EXPECT_EQ(key.substr(32), std::string("\0"
                                         "00\0"
                                         "eng+deu\0"
                                         "6\0"
                                         "300\0"
-                                        "0000",
-                                        22));
+                                        "00001",
+                                        23));
   EXPECT_EQ(CacheKey("abc", options), key);  // deterministic
 }
 
@@ -85,9 +85,16 @@ TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   OcrOptions deskew = base;
   deskew.deskew = true;
   keys.push_back(CacheKey(image, deskew));
+  OcrOptions rescale = base;
+  rescale.rescale = false;
+  keys.push_back(CacheKey(image, rescale));
   keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kPage, 1, base));
   keys.push_back(
       ResultCache::Key(SharedFile(image), UnitKind::kCountPages, 0, base));
+  keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kSearchablePdf,
+                                  0, base, {0, 1}));
+  keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kSearchablePdf,
+                                  0, base, {0, 2}));
   for (size_t at : {size_t{0}, image.size() / 2, image.size() - 1}) {
     std::string changed = image;
     changed[at] = 'y';

@@ -16,6 +16,7 @@ TEST(WorkerProtocolTest, RecognizeRoundTrips) {
   sent.options.dpi = 300;
   sent.options.output = OutputFormat::kAlto;
   sent.options.text_layer = TextLayer::kUse;
+  sent.options.rescale = false;
   sent.budget_ms = 1500;
   const std::string image("\x89PNG\r\n\x1a\n\0rest", 13);
   const std::string payload =
@@ -29,6 +30,7 @@ TEST(WorkerProtocolTest, RecognizeRoundTrips) {
   EXPECT_EQ(m->options.dpi, 300);
   EXPECT_EQ(m->options.output, OutputFormat::kAlto);
   EXPECT_EQ(m->options.text_layer, TextLayer::kUse);
+  EXPECT_FALSE(m->options.rescale);
   EXPECT_EQ(m->budget_ms, 1500);
   EXPECT_EQ(m->image, image);
   // One byte short, or one too many: refused.
@@ -45,6 +47,24 @@ TEST(WorkerProtocolTest, RecognizeRoundTrips) {
   bad = sent;
   bad.options.psm = 99;
   EXPECT_FALSE(DecodeRecognize(EncodeRecognizeHead(bad, 0)).ok());
+}
+
+TEST(WorkerProtocolTest, ASearchablePdfUnitCarriesItsPages) {
+  RecognizeMessage sent;
+  sent.kind = UnitKind::kSearchablePdf;
+  sent.pages = {0, 2, 5};
+  sent.options.output = OutputFormat::kPdf;
+  auto m = DecodeRecognize(EncodeRecognizeHead(sent, 0));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->kind, UnitKind::kSearchablePdf);
+  EXPECT_EQ(m->pages, (std::vector<int>{0, 2, 5}));
+  EXPECT_EQ(m->options.output, OutputFormat::kPdf);
+  // A page count past what any unit holds: refused before reading on.
+  std::string head = EncodeRecognizeHead(sent, 0);
+  head[8] = '\xff';
+  head[9] = '\xff';
+  head[10] = '\xff';
+  EXPECT_FALSE(DecodeRecognize(head).ok());
 }
 
 TEST(WorkerProtocolTest, ResultRoundTripsWithItsStatus) {

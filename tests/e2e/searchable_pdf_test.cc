@@ -1,0 +1,180 @@
+// output=pdf: searchable PDFs (the page images with the recognised text
+// drawn invisibly over them, Tesseract's PDF renderer) from an image, every
+// or some pages of a TIFF, a PDF without text, and a turned page; through
+// the model service's worker processes and threads, and the gateway. Each
+// result is read back with poppler's own tools (pdfinfo, pdftotext) and
+// compared with what `tesseract FILE out pdf` writes.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "common/base64.h"
+#include "stack_fixture.h"
+
+namespace ocr::testing {
+namespace {
+
+std::string Quoted(const std::string& path) { return "'" + path + "'"; }
+
+class SearchablePdfTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(std::filesystem::temp_directory_path() /
+                           ("ocr-spdf-" + std::to_string(getpid())));
+    std::filesystem::create_directories(*dir_);
+    const std::string a = Quoted(ImagePath("pyt-test.png"));
+    const std::string b = Quoted(ImagePath("gos-001-helloworld.png"));
+    int rc = 0;
+    RunCommand("convert " + a + " " + b + " " + a + " -compress lzw " +
+                   Quoted(Path("three.tif")) + " && img2pdf " + a + " " + b +
+                   " -o " + Quoted(Path("two.pdf")) + " && convert " + a +
+                   " -rotate 180 " + Quoted(Path("rot180.png")),
+               &rc);
+    ASSERT_EQ(rc, 0) << "ImageMagick convert, img2pdf";
+    model_ = StartModel({"--engines=2"}).release();
+    threads_ =
+        StartModel({"--engines=1", "--engine-isolation=thread"}).release();
+    gateway_ = StartGateway({model_->port()}).release();
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete threads_;
+    delete model_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::string Path(const std::string& name) {
+    return *dir_ + "/" + name;
+  }
+
+  // The PDF the model service at `port` answers for `file`, written to
+  // `name` under the test folder; "" when it answered something else.
+  static std::string Pdf(int port, const std::string& file,
+                         const std::string& name,
+                         const std::string& parameters = "") {
+    const std::string body =
+        "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
+        "\"BYTES\",\"data\":[\"" +
+        base64::Encode(ReadFile(file)) +
+        "\"]}],\"parameters\":{\"output\":\"pdf\"" + parameters + "}}";
+    const HttpResult r =
+        HttpPost(port, "/v2/models/ocr-model/infer", std::move(body));
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    const auto j = Json(r.body);
+    if (r.status != 200 || !j.contains("outputs")) return "";
+    const auto& out = j["outputs"][0];
+    EXPECT_EQ(out["parameters"]["content_type"], "application/pdf");
+    EXPECT_EQ(out["parameters"]["encoding"], "base64");
+    auto bytes = base64::Decode(out["data"][0].get<std::string>());
+    EXPECT_TRUE(bytes.ok());
+    if (!bytes.ok()) return "";
+    std::ofstream(Path(name), std::ios::binary) << *bytes;
+    return Path(name);
+  }
+
+  static std::string Info(const std::string& pdf, const std::string& key) {
+    const std::string info = RunCommand("pdfinfo " + Quoted(pdf));
+    std::smatch m;
+    const std::regex line(key + ": *([^\n]*)");
+    return std::regex_search(info, m, line) ? m[1].str() : "";
+  }
+  // The text layer, page by page (pdftotext separates pages by \f).
+  static std::string TextLayer(const std::string& pdf) {
+    return RunCommand("pdftotext " + Quoted(pdf) + " - 2>/dev/null");
+  }
+  // The words with their boxes, without the creation date.
+  static std::string Boxes(const std::string& pdf) {
+    std::string html = RunCommand("pdftotext -bbox " + Quoted(pdf) + " -");
+    return std::regex_replace(
+        html, std::regex("<meta name=\"CreationDate\"[^>]*>"), "");
+  }
+
+  static std::string* dir_;
+  static ServerProcess* model_;
+  static ServerProcess* threads_;
+  static ServerProcess* gateway_;
+};
+std::string* SearchablePdfTest::dir_ = nullptr;
+ServerProcess* SearchablePdfTest::model_ = nullptr;
+ServerProcess* SearchablePdfTest::threads_ = nullptr;
+ServerProcess* SearchablePdfTest::gateway_ = nullptr;
+
+TEST_F(SearchablePdfTest, AnImageGivesTheTextLayerOfTesseractsRenderer) {
+  const std::string image = ImagePath("pyt-test.png");
+  int rc = 0;
+  RunCommand("tesseract " + Quoted(image) + " " + Quoted(Path("cli")) +
+                 " pdf 2>/dev/null",
+             &rc);
+  ASSERT_EQ(rc, 0);
+  const std::string cli = Path("cli.pdf");
+  for (int port : {model_->port(), threads_->port()}) {
+    SCOPED_TRACE(port == model_->port() ? "worker processes" : "threads");
+    const std::string ours = Pdf(port, image, "image.pdf");
+    ASSERT_FALSE(ours.empty());
+    EXPECT_EQ(ReadFile(ours).substr(0, 5), "%PDF-");
+    EXPECT_EQ(Info(ours, "Pages"), "1");
+    EXPECT_EQ(Info(ours, "Page size"), Info(cli, "Page size"));
+    EXPECT_EQ(Info(ours, "Producer"), Info(cli, "Producer"));
+    // Every word at the same place as in the command line's PDF.
+    EXPECT_EQ(Boxes(ours), Boxes(cli));
+    EXPECT_NE(TextLayer(ours).find("quick brown dog"), std::string::npos);
+  }
+}
+
+TEST_F(SearchablePdfTest, EveryOrTheSelectedPagesOfATiff) {
+  const std::string text_pages = RunCommand(
+      "tesseract " + Quoted(Path("three.tif")) + " stdout 2>/dev/null");
+  const std::string pdf = Pdf(model_->port(), Path("three.tif"), "three.pdf");
+  ASSERT_FALSE(pdf.empty());
+  EXPECT_EQ(Info(pdf, "Pages"), "3");
+  // pdftotext ends every page with a form feed; the text output separates.
+  std::string layer = TextLayer(pdf);
+  ASSERT_EQ(std::count(layer.begin(), layer.end(), '\f'), 3) << layer;
+  EXPECT_EQ(NormalizeSpace(layer), NormalizeSpace(text_pages));
+  const std::string two = Pdf(model_->port(), Path("three.tif"),
+                              "two-three.pdf", ",\"pages\":\"2-3\"");
+  EXPECT_EQ(Info(two, "Pages"), "2");
+  layer = TextLayer(two);
+  EXPECT_EQ(NormalizeSpace(layer),
+            NormalizeSpace(text_pages.substr(text_pages.find('\f') + 1)));
+}
+
+TEST_F(SearchablePdfTest, APdfWithoutTextBecomesSearchableAtItsPageSize) {
+  ASSERT_EQ(TextLayer(Path("two.pdf")).find_first_not_of("\f \n"),
+            std::string::npos)
+      << "img2pdf writes no text";
+  const std::string pdf = Pdf(model_->port(), Path("two.pdf"), "ocred.pdf");
+  ASSERT_FALSE(pdf.empty());
+  EXPECT_EQ(Info(pdf, "Pages"), "2");
+  // Rendered at 300 dpi and written back at 300 dpi: the same page size.
+  EXPECT_EQ(Info(pdf, "Page size"), Info(Path("two.pdf"), "Page size"));
+  const std::string layer = NormalizeSpace(TextLayer(pdf));
+  EXPECT_NE(layer.find("lazy fox"), std::string::npos) << layer;
+  EXPECT_NE(layer.find("Hello, World!"), std::string::npos) << layer;
+}
+
+TEST_F(SearchablePdfTest, ATurnedPageIsWrittenUpright) {
+  const std::string pdf = Pdf(model_->port(), Path("rot180.png"), "up.pdf");
+  ASSERT_FALSE(pdf.empty());
+  EXPECT_NE(TextLayer(pdf).find("quick brown dog"), std::string::npos);
+  // The page image itself is upright: poppler renders what the text says.
+  int rc = 0;
+  RunCommand("pdftoppm -r 200 -png -singlefile " + Quoted(pdf) + " " +
+                 Quoted(Path("up")),
+             &rc);
+  ASSERT_EQ(rc, 0);
+  EXPECT_NE(CliText(Path("up.png")).find("quick brown dog"), std::string::npos);
+}
+
+TEST_F(SearchablePdfTest, TheGatewayAnswersThePdfItself) {
+  const HttpResult r = Upload(
+      gateway_->port(), ReadFile(ImagePath("pyt-test.png")), "?output=pdf");
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(r.Header("content-type"), "application/pdf");
+  std::ofstream(Path("gateway.pdf"), std::ios::binary) << r.body;
+  EXPECT_EQ(Info(Path("gateway.pdf"), "Pages"), "1");
+  EXPECT_NE(TextLayer(Path("gateway.pdf")).find("lazy fox"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ocr::testing
