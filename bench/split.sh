@@ -65,11 +65,14 @@ if ((smoke)); then
 else
   echo "making the pages..." >&2
   make_split_pages "$pages"
-  names=(a4 phone two-column three-column table book)
+  cp "$sample_image" "$pages/sample.png"
+  cp "${OCR_TESTDATA_DIR:-$repo/tests/data}/truth/phototest.txt" "$pages/sample.txt"
+  names=(sample a4 phone two-column three-column table book)
 fi
 
 strategies=(blocks bands lines)
 rows=()
+cpu_rows=()
 declare -A same_count=([blocks]=0 [bands]=0 [lines]=0)
 for name in "${names[@]}"; do
   image="$pages/$name.png"
@@ -86,6 +89,11 @@ for name in "${names[@]}"; do
   whole="$(line_of whole)"
   cer_of() { local c; c="$(field "$1" cer)"; [[ "$c" == -1* ]] && c="-"; echo "$c"; }
   row="| $name | $(field "$whole" width)x$(field "$whole" height) | $(field "$whole" seconds) | $(cer_of "$whole") |"
+  # The best a split can do: its serial layout pass, then the rest of the
+  # whole page's time on N engines.
+  layout="$(field "$(line_of lines)" layout_seconds)"
+  cpu_row="| $name | $layout | $(awk -v l="$layout" -v w="$(field "$whole" seconds)" -v n="$engines" \
+    'BEGIN { if (w > 0) printf "%.2f", (l + (w - l) / n) / w; else print "n/a" }') |"
   for s in "${strategies[@]}"; do
     j="$(line_of "$s")"
     same="no"
@@ -94,8 +102,10 @@ for name in "${names[@]}"; do
       same_count[$s]=$((same_count[$s] + 1))
     fi
     row+=" $(field "$j" seconds) ($(field "$j" pieces)) | $(field "$j" ratio) | $same | $(cer_of "$j") |"
+    cpu_row+=" $(field "$j" cpu_ratio) |"
   done
   rows+=("$row")
+  cpu_rows+=("$cpu_row")
 done
 
 echo
@@ -105,6 +115,12 @@ echo
 echo "| page | px | whole s | whole CER | blocks s (pieces) | / whole | identical | CER | bands s (pieces) | / whole | identical | CER | lines s (pieces) | / whole | identical | CER |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "Where the time goes: the serial layout pass (AnalyseLayout, s), the best a split could reach with it (layout + the rest of whole's time / N, over whole's time), and each strategy's CPU time (all threads) over whole's."
+echo
+echo "| page | layout s | best / whole | blocks CPU / whole | bands CPU / whole | lines CPU / whole |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${cpu_rows[@]}"
 echo
 for s in "${strategies[@]}"; do
   echo "- $s: byte-identical to the whole page on ${same_count[$s]} of ${#rows[@]} pages"

@@ -12,9 +12,11 @@
 // width, height, seconds (median of R runs), ratio (to whole), identical (1
 // when the text is byte-identical to whole's), stable (1 when every run gave
 // the same text), cer (against --truth; -1 without), pieces and
-// layout_seconds (the serial layout pass, part of seconds). --dump writes
-// each strategy's text to DIR/STRATEGY.txt.
+// layout_seconds (the serial layout pass, part of seconds), cpu_seconds
+// (median CPU time of the whole process) and cpu_ratio (to whole's).
+// --dump writes each strategy's text to DIR/STRATEGY.txt.
 #include <leptonica/allheaders.h>
+#include <sys/resource.h>
 #include <tesseract/baseapi.h>
 #include <unistd.h>
 
@@ -115,6 +117,7 @@ struct Strategy {
   // Recognises the page; fills stats.
   std::function<std::string(ocr::bench::SplitStats*)> run;
   std::vector<double> seconds;
+  std::vector<double> cpu_seconds;  // of every thread of the process
   std::string text;
   bool stable = true;
   ocr::bench::SplitStats stats;
@@ -195,10 +198,13 @@ int main(int argc, char** argv) {
   for (int r = 0; r < args.runs; ++r) {
     for (auto& s : strategies) {
       ocr::bench::SplitStats stats;
+      const double cpu_start = ocr::bench::RusageSeconds(RUSAGE_SELF);
       const auto start = Clock::now();
       std::string text = s.run(&stats);
       s.seconds.push_back(
           std::chrono::duration<double>(Clock::now() - start).count());
+      s.cpu_seconds.push_back(ocr::bench::RusageSeconds(RUSAGE_SELF) -
+                              cpu_start);
       if (r == 0) {
         s.text = std::move(text);
         s.stats = stats;
@@ -209,6 +215,7 @@ int main(int argc, char** argv) {
   }
 
   const double whole_seconds = Median(strategies[0].seconds);
+  const double whole_cpu = Median(strategies[0].cpu_seconds);
   for (const auto& s : strategies) {
     double cer = -1;
     if (has_truth) {
@@ -220,15 +227,18 @@ int main(int argc, char** argv) {
           << s.text;
     }
     const double seconds = Median(s.seconds);
+    const double cpu = Median(s.cpu_seconds);
     std::printf(
         "{\"strategy\":\"%s\",\"width\":%d,\"height\":%d,\"engines\":%d,"
         "\"runs\":%d,\"seconds\":%.3f,\"ratio\":%.2f,\"identical\":%d,"
-        "\"stable\":%d,\"cer\":%.4f,\"pieces\":%zu,\"layout_seconds\":%.3f}\n",
+        "\"stable\":%d,\"cer\":%.4f,\"pieces\":%zu,\"layout_seconds\":%.3f,"
+        "\"cpu_seconds\":%.3f,\"cpu_ratio\":%.2f}\n",
         s.name.c_str(), static_cast<int>(pixGetWidth(page)),
         static_cast<int>(pixGetHeight(page)), args.engines, args.runs, seconds,
         whole_seconds > 0 ? seconds / whole_seconds : 0.0,
         s.text == strategies[0].text ? 1 : 0, s.stable ? 1 : 0, cer,
-        s.stats.pieces, s.stats.layout_seconds);
+        s.stats.pieces, s.stats.layout_seconds, cpu,
+        whole_cpu > 0 ? cpu / whole_cpu : 0.0);
   }
   pixDestroy(&page);
   return 0;
