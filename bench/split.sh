@@ -15,8 +15,9 @@
 #           with PSM_AUTO
 #   lines   AnalyseLayout, then each text line on the next free engine
 #           (PSM_SINGLE_LINE), the text rebuilt from the layout's paragraphs
-# The bar for a default: the text byte-identical to the whole page's on
-# every page, and faster.
+# and, to read the times on a shared machine, N whole pages at once (one per
+# engine) against one. The bar for a default: the text byte-identical to the
+# whole page's on every page, and faster.
 set -euo pipefail
 
 usage() {
@@ -92,7 +93,7 @@ for name in "${names[@]}"; do
   # The best a split can do: its serial layout pass, then the rest of the
   # whole page's time on N engines.
   layout="$(field "$(line_of lines)" layout_seconds)"
-  cpu_row="| $name | $layout | $(awk -v l="$layout" -v w="$(field "$whole" seconds)" -v n="$engines" \
+  cpu_row="| $name | $(field "$(line_of concurrent)" ratio) | $layout | $(awk -v l="$layout" -v w="$(field "$whole" seconds)" -v n="$engines" \
     'BEGIN { if (w > 0) printf "%.2f", (l + (w - l) / n) / w; else print "n/a" }') |"
   for s in "${strategies[@]}"; do
     j="$(line_of "$s")"
@@ -116,10 +117,10 @@ echo "| page | px | whole s | whole CER | blocks s (pieces) | / whole | identica
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Where the time goes: the serial layout pass (AnalyseLayout, s), the best a split could reach with it (layout + the rest of whole's time / N, over whole's time), and each strategy's CPU time (all threads) over whole's."
+echo "Where the time goes: N whole pages at once, one per engine, over one (1.00: the machine gave N free cores; N: one core), the serial layout pass (AnalyseLayout, s), the best a split could reach with it on N free cores (layout + the rest of whole's time / N, over whole's time), and each strategy's CPU time (all threads) over whole's."
 echo
-echo "| page | layout s | best / whole | blocks CPU / whole | bands CPU / whole | lines CPU / whole |"
-echo "|---|---|---|---|---|---|"
+echo "| page | $engines pages at once / whole | layout s | best / whole | blocks CPU / whole | bands CPU / whole | lines CPU / whole |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${cpu_rows[@]}"
 echo
 for s in "${strategies[@]}"; do

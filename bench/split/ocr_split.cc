@@ -8,7 +8,8 @@
 //   ocr_bench_split --image=IMG [--truth=TXT] [--engines=N] [--runs=R]
 //       [--margin=PX] [--line-pad-x=PX] [--line-pad-y=PX] [--dump=DIR]
 //
-// Prints one JSON object a line per strategy (whole first): strategy,
+// Prints one JSON object a line per strategy (whole first, then concurrent:
+// N whole pages at once, one per engine, the machine's parallelism): strategy,
 // width, height, seconds (median of R runs), ratio (to whole), identical (1
 // when the text is byte-identical to whole's), stable (1 when every run gave
 // the same text), cer (against --truth; -1 without), pieces and
@@ -183,6 +184,21 @@ int main(int argc, char** argv) {
   add("whole", [&](ocr::bench::SplitStats* s) {
     s->pieces = 1;
     return ocr::bench::Whole(*engines[0], page);
+  });
+  // Not a split: N whole pages at once, one per engine. Its ratio says how
+  // many cores the machine gave this process during the run (1.00: N free
+  // cores, N: one), the ceiling every split works under.
+  add("concurrent", [&](ocr::bench::SplitStats* s) {
+    s->pieces = engines.size();
+    std::vector<std::string> texts(engines.size());
+    std::vector<std::size_t> all(engines.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    ocr::bench::RunOnEngines(
+        engines, all, [](tesseract::TessBaseAPI&) {},
+        [&](tesseract::TessBaseAPI& api, std::size_t i) {
+          texts[i] = ocr::bench::Whole(api, page);
+        });
+    return texts[0];
   });
   add("blocks", [&](ocr::bench::SplitStats* s) {
     return ocr::bench::SplitBlocks(engines, page, args.margin, s);

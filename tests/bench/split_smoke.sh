@@ -17,7 +17,7 @@ num='[0-9]+\.[0-9]+'
 cell="$num \([1-9][0-9]*\) \| $num \| (yes|no) \| $num"
 grep -qE "^\| sample \| 640x480 \| $num \| $num \| $cell \| $cell \| $cell \|$" <<<"$out" ||
   fail "no full row for the sample"
-grep -qE "^\| sample \| $num \| $num \| $num \| $num \| $num \|$" <<<"$out" ||
+grep -qE "^\| sample \| $num \| $num \| $num \| $num \| $num \| $num \|$" <<<"$out" ||
   fail "no row for the sample in the time table"
 for s in blocks bands lines; do
   grep -qE "^- $s: byte-identical to the whole page on [01] of 1 pages$" <<<"$out" ||
