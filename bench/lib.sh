@@ -28,6 +28,17 @@ find_programs() {
   fi
 }
 
+# find_split_programs: sets split_bin and page_bin (bench/split.sh needs no
+# service) and builds them when missing.
+find_split_programs() {
+  tools_dir="${tools_dir:-$build_dir}"
+  split_bin="$tools_dir/bench/split/ocr_bench_split"
+  page_bin="$tools_dir/bench/limit/ocr_bench_page"
+  if [[ ! -x "$split_bin" || ! -x "$page_bin" ]]; then
+    cmake --build "$tools_dir" --target ocr_bench_split ocr_bench_page >&2
+  fi
+}
+
 work="$(mktemp -d)"
 model_pid=""
 gateway_pid=""
