@@ -39,6 +39,15 @@ grep -qE '^\| model \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0 \|$' <<<"$o
 grep -qE '^\| gateway \| [0-9.]+ \|' <<<"$out" || fail "no gateway start-up row"
 grep -q '^- failed requests in the service rows: 0 ' <<<"$out" || fail "failed requests"
 grep -q 'e2e at 4N / limit = [0-9]' <<<"$out" || fail "no e2e/limit ratio"
+# check_documents OUTPUT WHO: the documents section (bench/documents_lib.sh).
+check_documents() {
+  [[ "$(grep -cE '^\| 2-page PDF \| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$1")" == 2 ]] ||
+    fail "$2: expected 2 document rows without errors"
+  grep -qE '^- 2-page PDF at c=1: pages/s / limit = [0-9.]+' <<<"$1" || fail "$2: no document ratio"
+  grep -qE '^\| while [0-9]+ documents of 2 pages run \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$1" ||
+    fail "$2: no fairness row"
+}
+check_documents "$out" run.sh
 
 out="$(bench/soak.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "soak.sh exited $?"
 echo "$out"
@@ -61,7 +70,5 @@ grep -qE '^- mean latency at c=1, processes - threads = -?[0-9.]+ ms' <<<"$out" 
 out="$(bench/documents.sh --build-dir "$build" --smoke 2>/dev/null)" ||
   fail "documents.sh exited $?"
 echo "$out"
-[[ "$(grep -cE '^\| 2-page PDF \| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$out")" == 2 ]] ||
-  fail "expected 2 document rows without errors"
-grep -qE '^- 2-page PDF at c=1: pages/s / limit = [0-9.]+' <<<"$out" || fail "no document ratio"
+check_documents "$out" documents.sh
 echo "bench scripts OK"
