@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh and documents.sh in their --smoke modes against
+# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh, documents.sh and options.sh
+# in their --smoke modes against
 # the services of this build and checks their reports: every table there,
 # every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
@@ -71,4 +72,10 @@ out="$(bench/documents.sh --build-dir "$build" --smoke 2>/dev/null)" ||
   fail "documents.sh exited $?"
 echo "$out"
 check_documents "$out" documents.sh
+out="$(bench/options.sh --build-dir "$build" --smoke 2>/dev/null)" || fail "options.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| [a-z0-9]+ \| (rotate|deskew) \| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+|n/a) \|$' <<<"$out")" == 4 ]] ||
+  fail "expected 4 option rounds"
+[[ "$(grep -cE '^\| [a-z0-9]+ \| \{"(rotate|deskew)":"[a-z]+"\} \| .* \| [0-9.]+ \| ([0-9.]+|n/a) \|$' <<<"$out")" == 4 ]] ||
+  fail "expected 4 option pairs with a ratio"
 echo "bench scripts OK"

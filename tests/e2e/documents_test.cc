@@ -334,6 +334,22 @@ TEST_F(DocumentsTest, RotateAutoLeavesEveryUprightTestImageUnchanged) {
   }
 }
 
+// deskew=true leaves the reading of an upright page as it is: every test
+// image of the repository, a PDF and a TIFF give byte for byte the same
+// answer with deskew=true and deskew=false (the condition for its default,
+// docs/performance.md, "Orientation and deskew").
+TEST_F(DocumentsTest, DeskewLeavesEveryUprightTestImageUnchanged) {
+  std::vector<std::string> files;
+  for (const auto& image : ManifestImages()) files.push_back(image.path);
+  files.push_back(Doc("two.pdf"));
+  files.push_back(Doc("three.tif"));
+  for (const auto& file : files) {
+    SCOPED_TRACE(file);
+    EXPECT_EQ(Text(Infer(file, "\"deskew\":\"true\"")),
+              Text(Infer(file, "\"deskew\":\"false\"")));
+  }
+}
+
 TEST_F(DocumentsTest, DeskewStraightensATiltedScanWhenAsked) {
   auto off = nlohmann::json::parse(
       Text(Infer(Doc("skew3.png"), "\"output\":\"json\"")));
