@@ -60,6 +60,8 @@ echo "$out"
 grep -qE '^\| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| [0-9]+ \|$' <<<"$out" || fail "no model memory row"
 [[ "$(grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' <<<"$out")" == 3 ]] ||
   fail "expected 3 gateway memory rows"
+[[ "$(grep -cE '^\| 1 \| [24] \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| -?[0-9.]+ \| ([0-9.]+|n/a) \| [0-9.]+ \|$' <<<"$out")" == 2 ]] ||
+  fail "expected 2 document memory rows"
 out="$(bench/isolation.sh --build-dir "$build" --rounds 1 --seconds 0 2>/dev/null)" ||
   fail "isolation.sh exited $?"
 echo "$out"
