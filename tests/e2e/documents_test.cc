@@ -350,12 +350,12 @@ TEST_F(DocumentsTest, DeskewLeavesEveryUprightTestImageUnchanged) {
   }
 }
 
-TEST_F(DocumentsTest, DeskewStraightensATiltedScanWhenAsked) {
-  auto off = nlohmann::json::parse(
-      Text(Infer(Doc("skew3.png"), "\"output\":\"json\"")));
-  EXPECT_EQ(off["pages"][0]["skew"], 0.0) << "off by default";
+TEST_F(DocumentsTest, DeskewStraightensATiltedScanByDefault) {
+  auto off = nlohmann::json::parse(Text(
+      Infer(Doc("skew3.png"), "\"output\":\"json\",\"deskew\":\"false\"")));
+  EXPECT_EQ(off["pages"][0]["skew"], 0.0) << "deskew=false";
   auto on = nlohmann::json::parse(
-      Text(Infer(Doc("skew3.png"), "\"output\":\"json\",\"deskew\":\"true\"")));
+      Text(Infer(Doc("skew3.png"), "\"output\":\"json\"")));
   const double skew = on["pages"][0]["skew"];
   EXPECT_GT(std::abs(skew), 2.0);
   EXPECT_LT(std::abs(skew), 4.0);

@@ -49,7 +49,7 @@ struct OcrOptions {
   OutputFormat output = OutputFormat::kText;
   TextLayer text_layer = TextLayer::kIgnore;
   Rotate rotate = Rotate::kAuto;
-  bool deskew = false;  // straighten a tilted scan before recognition
+  bool deskew = true;  // straighten a tilted scan before recognition
 };
 
 // Appends every option to `key`, unambiguously.

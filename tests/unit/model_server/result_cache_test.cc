@@ -49,13 +49,13 @@ TEST(ResultCacheKeyTest, IsTheSha256OfTheImageThenTheOptions) {
   EXPECT_EQ(Hex(key.substr(0, 32)),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // The unit (page 1), then lang, psm, dpi, output, text layer, rotate
-  // and deskew.
+  // and deskew (on by default).
   EXPECT_EQ(key.substr(32), std::string("\0"
                                         "00\0"
                                         "eng+deu\0"
                                         "6\0"
                                         "300\0"
-                                        "0000",
+                                        "0001",
                                         22));
   EXPECT_EQ(CacheKey("abc", options), key);  // deterministic
 }
@@ -83,7 +83,7 @@ TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   rotate.rotate = Rotate::kNone;
   keys.push_back(CacheKey(image, rotate));
   OcrOptions deskew = base;
-  deskew.deskew = true;
+  deskew.deskew = !base.deskew;
   keys.push_back(CacheKey(image, deskew));
   keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kPage, 1, base));
   keys.push_back(
