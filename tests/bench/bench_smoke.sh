@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh, documents.sh and options.sh
-# in their --smoke modes against
+# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh, documents.sh, options.sh and
+# orientation.sh in their --smoke modes against
 # the services of this build and checks their reports: every table there,
 # every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
@@ -80,4 +80,9 @@ echo "$out"
   fail "expected 4 option rounds"
 [[ "$(grep -cE '^\| [a-z0-9]+ \| \{"(rotate|deskew)":"[a-z]+"\} \| .* \| [0-9.]+ \| ([0-9.]+|n/a) \|$' <<<"$out")" == 4 ]] ||
   fail "expected 4 option pairs with a ratio"
+out="$(bench/orientation.sh --smoke 2>/dev/null)" || fail "orientation.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| [a-z0-9-]+ \| [0-9]+ \| [0-9]+x[0-9]+ \| ([0-9]+|-) \| ([0-9.]+|-) \|$' <<<"$out")" == 3 ]] ||
+  fail "expected 3 orientation rows"
+grep -qE '^\| upright, read as upright \| 1 \| [0-9.]+ \|' <<<"$out" || fail "no orientation summary"
 echo "bench scripts OK"
