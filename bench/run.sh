@@ -8,15 +8,19 @@
 #              way), by default and with OMP_THREAD_LIMIT=1
 # at concurrency 1, N and 4N (N = nproc) on the reference sample, a 300-dpi
 # A4 page and a 12-megapixel phone photo of it; probes of the health and
-# metrics endpoints under saturation; start-up and shutdown times. Prints
-# markdown tables, ratios and the targets. Everything stays on 127.0.0.1.
+# metrics endpoints under saturation; start-up and shutdown times; then a
+# multi-page PDF's pages per second against the in-process limit and a
+# single image's latency behind long documents (bench/documents_lib.sh).
+# Prints markdown tables, ratios and the targets. Everything stays on
+# 127.0.0.1.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 Usage: bench/run.sh [--build-dir DIR] [--tools-dir DIR] [--seconds S]
                     [--min-requests M] [--quick] [--smoke]
-                    [--images LIST] [--image PNG] [--help]
+                    [--images LIST] [--image PNG] [--pages P]
+                    [--no-documents] [--help]
   --build-dir DIR   build folder holding the services (default: build)
   --tools-dir DIR   build folder holding the bench programs (default: the
                     build dir; built there if missing)
@@ -24,11 +28,15 @@ Usage: bench/run.sh [--build-dir DIR] [--tools-dir DIR] [--seconds S]
   --min-requests M  each cell also runs until max(M, concurrency) requests
                     completed (default: 3), so slow images still count
   --quick           3 s and at least 2 requests per cell
-  --smoke           one request per worker and cell, the sample only: checks
-                    that everything runs (the bench_smoke test), no numbers
+  --smoke           one request per worker and cell, the sample only (the
+                    documents: 2 pages of the sample): checks that
+                    everything runs (the bench_smoke test), no numbers
   --images LIST     comma-separated, from sample,a4,phone (default: all)
   --image PNG       the sample (default: tests/data/images/pyt-test.png);
                     a4 and phone are made from it by ocr_bench_page
+  --pages P         pages of the documents section's PDF of A4 pages
+                    (default: 8)
+  --no-documents    leave the documents section out
 Every cell is bounded: at most 300 s, however slow the image.
 EOF
 }
@@ -39,6 +47,9 @@ seconds=10
 min_requests=3
 images="sample,a4,phone"
 image=""
+doc_pages=8
+doc_page="a4"
+documents=1
 while (($#)); do
   case "$1" in
     --build-dir) build_dir="$2"; shift 2 ;;
@@ -46,15 +57,19 @@ while (($#)); do
     --seconds) seconds="$2"; shift 2 ;;
     --min-requests) min_requests="$2"; shift 2 ;;
     --quick) seconds=3; min_requests=2; shift ;;
-    --smoke) seconds=0; min_requests=1; images="sample"; shift ;;
+    --smoke) seconds=0; min_requests=1; images="sample"; doc_pages=2; doc_page="sample"; shift ;;
     --images) images="$2"; shift 2 ;;
     --image) image="$2"; shift 2 ;;
+    --pages) doc_pages="$2"; shift 2 ;;
+    --no-documents) documents=0; shift ;;
     --help | -h) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=bench/documents_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/documents_lib.sh"
 image="${image:-$sample_image}"
 find_programs
 [[ -r "$image" ]] || { echo "cannot read $image" >&2; exit 1; }
@@ -219,6 +234,15 @@ if [[ ",$images," == *",sample,"* ]]; then
   stop_services
 fi
 
+# Multi-page documents (bench/documents_lib.sh), on services of their own.
+if ((documents)); then
+  if [[ "$doc_page" == a4 ]]; then
+    documents_measure "$work/a4.png" "the A4 page" "$doc_pages" "$seconds"
+  else
+    documents_measure "$image" "the sample" "$doc_pages" "$seconds"
+  fi
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "Images: sample = $(basename "$image"), a4 = 2480x3508 PNG tiled from it, phone = 3000x4000 JPEG photo of that page; $(machine_line); ${seconds} s and >= max($min_requests, C) requests per cell."
@@ -241,6 +265,10 @@ for s in "model:$startup_json" "gateway:$gateway_startup_json"; do
   j="${s#*:}"
   echo "| ${s%%:*} | $(field "$j" ready_p50_ms) | $(field "$j" ready_max_ms) | $(field "$j" stop_p50_ms) | $(field "$j" stop_max_ms) | $(field "$j" bad_exits) |"
 done
+if ((documents)); then
+  echo
+  documents_tables
+fi
 echo
 echo "Ratios: throughput over the image's in-process limit (the mean of its c=N and c=4N cells: both measure the same ceiling):"
 echo
@@ -309,5 +337,6 @@ if [[ -n "${tput["sample/model V2 REST, engines as threads/1"]:-}" ]]; then
   d="$(calc "${mean_ms["sample/model V2 REST/1"]:-0} - ${mean_ms["sample/model V2 REST, engines as threads/1"]:-0}")"
   echo "- sample, model V2 at c=1: mean latency, worker processes - engines as threads = $d ms (<= 3: $(verdict "$(awk -v d="$d" 'BEGIN { print (d <= 3) }')"))"
 fi
+if ((documents)); then documents_targets; fi
 r="$(field "$startup_json" ready_max_ms)"
 echo "- model start-up to ready, default engines, slowest of 5: $r ms (< 2000: $(verdict "$(awk -v r="$r" 'BEGIN { print (r < 2000) }')"))"

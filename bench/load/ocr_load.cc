@@ -9,6 +9,8 @@
 //     --probe=URL (repeatable) GETs URL every --probe-interval-ms during the
 //     run, on its own connection, and writes one JSON line per URL to
 //     --probe-out: how health and metrics endpoints answer under load.
+//     --parameters=JSON (v2) adds the request-level parameters object, e.g.
+//     '{"rotate":"none"}'.
 //
 //   --mode=startup --port-file=F --path=/v2/health/ready -- SERVICE ARGS...
 //     starts the service --requests times (default 3): the time from spawn
@@ -58,6 +60,7 @@ struct Args {
   std::string mode = "v2";
   std::string url;
   std::string image;
+  std::string parameters;  // v2: request-level parameters, a JSON object
   int connections = 1;
   ocr::bench::LoopBounds bounds;
   std::vector<std::string> probes;
@@ -81,6 +84,8 @@ bool Parse(int argc, char** argv, Args& args) {
       args.url = u;
     } else if (const char* im = FlagValue(arg, "--image")) {
       args.image = im;
+    } else if (const char* pr = FlagValue(arg, "--parameters")) {
+      args.parameters = pr;
     } else if (const char* c = FlagValue(arg, "--connections")) {
       args.connections = std::max(1, std::atoi(c));
     } else if (ocr::bench::ParseLoopFlag(arg, args.bounds)) {
@@ -107,7 +112,8 @@ bool Parse(int argc, char** argv, Args& args) {
                    !args.port_file.empty());
   if (!ok) {
     std::cerr << "usage: ocr_bench_load --mode=v2|multipart --url=URL "
-                 "--image=IMG [--probe=URL --probe-out=FILE] | --mode=exec "
+                 "--image=IMG [--parameters=JSON] [--probe=URL "
+                 "--probe-out=FILE] | --mode=exec "
                  "-- CMD ARGS... | --mode=startup --port-file=F --path=P -- "
                  "CMD ARGS...; [--connections=C] [--seconds=T] "
                  "[--min-requests=M] [--requests=K] [--max-seconds=X]\n";
@@ -118,12 +124,15 @@ bool Parse(int argc, char** argv, Args& args) {
 // The body the reference gateway sends to the model service, or the
 // gateway's multipart upload: built once, shared by all workers.
 HttpWorker::Payload MakePayload(const std::string& mode,
-                                const std::string& image) {
+                                const std::string& image,
+                                const std::string& parameters) {
   if (mode == "v2") {
     return {"application/json",
             R"({"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES",)"
             R"("data":[")" +
-                ocr::base64::Encode(image) + R"("]}]})"};
+                ocr::base64::Encode(image) + R"("]}])" +
+                (parameters.empty() ? "" : R"(,"parameters":)" + parameters) +
+                "}"};
   }
   const std::string boundary = "ocrbenchboundary7d1f3a";
   std::string body =
@@ -224,7 +233,7 @@ int RunLoad(Args& args) {
       std::cerr << "cannot read " << args.image << "\n";
       return 2;
     }
-    payload = MakePayload(args.mode, image);
+    payload = MakePayload(args.mode, image, args.parameters);
   }
   std::vector<Url> probe_urls;
   for (const auto& p : args.probes) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh and documents.sh in their --smoke modes against
+# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh, documents.sh, options.sh and
+# orientation.sh in their --smoke modes against
 # the services of this build and checks their reports: every table there,
 # every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
@@ -39,6 +40,15 @@ grep -qE '^\| model \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| 0 \|$' <<<"$o
 grep -qE '^\| gateway \| [0-9.]+ \|' <<<"$out" || fail "no gateway start-up row"
 grep -q '^- failed requests in the service rows: 0 ' <<<"$out" || fail "failed requests"
 grep -q 'e2e at 4N / limit = [0-9]' <<<"$out" || fail "no e2e/limit ratio"
+# check_documents OUTPUT WHO: the documents section (bench/documents_lib.sh).
+check_documents() {
+  [[ "$(grep -cE '^\| 2-page PDF \| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$1")" == 2 ]] ||
+    fail "$2: expected 2 document rows without errors"
+  grep -qE '^- 2-page PDF at c=1: pages/s / limit = [0-9.]+' <<<"$1" || fail "$2: no document ratio"
+  grep -qE '^\| while [0-9]+ documents of 2 pages run \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$1" ||
+    fail "$2: no fairness row"
+}
+check_documents "$out" run.sh
 
 out="$(bench/soak.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "soak.sh exited $?"
 echo "$out"
@@ -50,6 +60,8 @@ echo "$out"
 grep -qE '^\| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| [0-9]+ \|$' <<<"$out" || fail "no model memory row"
 [[ "$(grep -cE '^\| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' <<<"$out")" == 3 ]] ||
   fail "expected 3 gateway memory rows"
+[[ "$(grep -cE '^\| 1 \| [24] \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ \| -?[0-9.]+ \| ([0-9.]+|n/a) \| [0-9.]+ \|$' <<<"$out")" == 2 ]] ||
+  fail "expected 2 document memory rows"
 out="$(bench/isolation.sh --build-dir "$build" --rounds 1 --seconds 0 2>/dev/null)" ||
   fail "isolation.sh exited $?"
 echo "$out"
@@ -61,7 +73,16 @@ grep -qE '^- mean latency at c=1, processes - threads = -?[0-9.]+ ms' <<<"$out" 
 out="$(bench/documents.sh --build-dir "$build" --smoke 2>/dev/null)" ||
   fail "documents.sh exited $?"
 echo "$out"
-[[ "$(grep -cE '^\| 2-page PDF \| [0-9]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*/0 \|$' <<<"$out")" == 2 ]] ||
-  fail "expected 2 document rows without errors"
-grep -qE '^- 2-page PDF at c=1: pages/s / limit = [0-9.]+' <<<"$out" || fail "no document ratio"
+check_documents "$out" documents.sh
+out="$(bench/options.sh --build-dir "$build" --smoke 2>/dev/null)" || fail "options.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| [a-z0-9]+ \| (rotate|deskew) \| 1 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| ([0-9.]+|n/a) \|$' <<<"$out")" == 4 ]] ||
+  fail "expected 4 option rounds"
+[[ "$(grep -cE '^\| [a-z0-9]+ \| \{"(rotate|deskew)":"[a-z]+"\} \| .* \| [0-9.]+ \| ([0-9.]+|n/a) \|$' <<<"$out")" == 4 ]] ||
+  fail "expected 4 option pairs with a ratio"
+out="$(bench/orientation.sh --smoke 2>/dev/null)" || fail "orientation.sh exited $?"
+echo "$out"
+[[ "$(grep -cE '^\| [a-z0-9-]+ \| [0-9]+ \| [0-9]+x[0-9]+ \| ([0-9]+|-) \| ([0-9.]+|-) \|$' <<<"$out")" == 3 ]] ||
+  fail "expected 3 orientation rows"
+grep -qE '^\| upright, read as upright \| 1 \| [0-9.]+ \|' <<<"$out" || fail "no orientation summary"
 echo "bench scripts OK"

@@ -69,7 +69,8 @@ class DocumentsTest : public ::testing::Test {
       ASSERT_EQ(rc, 0);
     }
     RunCommand("convert " + a + " -background white -rotate 3 " +
-                   Quoted(Doc("skew3.png")),
+                   Quoted(Doc("skew3.png")) + " && convert " + a +
+                   " -background white -rotate 5 " + Quoted(Doc("skew5.png")),
                &rc);
     ASSERT_EQ(rc, 0);
     server_ = new ServerProcess(OCR_MODEL_SERVER_BIN,
@@ -334,10 +335,26 @@ TEST_F(DocumentsTest, RotateAutoLeavesEveryUprightTestImageUnchanged) {
   }
 }
 
-TEST_F(DocumentsTest, DeskewStraightensATiltedScanWhenAsked) {
-  auto off = nlohmann::json::parse(
-      Text(Infer(Doc("skew3.png"), "\"output\":\"json\"")));
-  EXPECT_EQ(off["pages"][0]["skew"], 0.0) << "off by default";
+// deskew=true leaves the reading of an upright page as it is: every test
+// image of the repository, a PDF and a TIFF give byte for byte the same
+// answer with deskew=true, deskew=false and the default deskew=auto.
+TEST_F(DocumentsTest, DeskewLeavesEveryUprightTestImageUnchanged) {
+  std::vector<std::string> files;
+  for (const auto& image : ManifestImages()) files.push_back(image.path);
+  files.push_back(Doc("two.pdf"));
+  files.push_back(Doc("three.tif"));
+  for (const auto& file : files) {
+    SCOPED_TRACE(file);
+    const std::string never = Text(Infer(file, "\"deskew\":\"false\""));
+    EXPECT_EQ(Text(Infer(file, "\"deskew\":\"true\"")), never);
+    EXPECT_EQ(Text(Infer(file)), never);
+  }
+}
+
+TEST_F(DocumentsTest, DeskewStraightensATiltedScan) {
+  auto off = nlohmann::json::parse(Text(
+      Infer(Doc("skew3.png"), "\"output\":\"json\",\"deskew\":\"false\"")));
+  EXPECT_EQ(off["pages"][0]["skew"], 0.0) << "deskew=false";
   auto on = nlohmann::json::parse(
       Text(Infer(Doc("skew3.png"), "\"output\":\"json\",\"deskew\":\"true\"")));
   const double skew = on["pages"][0]["skew"];
@@ -345,7 +362,21 @@ TEST_F(DocumentsTest, DeskewStraightensATiltedScanWhenAsked) {
   EXPECT_LT(std::abs(skew), 4.0);
   EXPECT_NE(on["pages"][0]["text"].get<std::string>().find("quick brown dog"),
             std::string::npos);
-  EXPECT_EQ(Infer(Doc("skew3.png"), "\"deskew\":\"maybe\"").status, 400);
+  const auto bad = Infer(Doc("skew3.png"), "\"deskew\":\"maybe\"");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(Error(bad).find("accepted: auto, true, false"), std::string::npos);
+}
+
+// deskew=auto (the default): a tilt that spoils the reading is straightened.
+TEST_F(DocumentsTest, DeskewAutoStraightensAScanThatReadsBadly) {
+  const auto none = nlohmann::json::parse(Text(
+      Infer(Doc("skew5.png"), "\"output\":\"json\",\"deskew\":\"false\"")));
+  EXPECT_LT(none["pages"][0]["mean_conf"].get<double>(), 70);
+  const auto doc = nlohmann::json::parse(
+      Text(Infer(Doc("skew5.png"), "\"output\":\"json\"")));
+  EXPECT_GT(std::abs(doc["pages"][0]["skew"].get<double>()), 4.0);
+  EXPECT_NE(doc["pages"][0]["text"].get<std::string>().find("quick brown dog"),
+            std::string::npos);
 }
 
 TEST_F(DocumentsTest, BrokenPdfsAre400AndCostNoWorker) {

@@ -110,11 +110,12 @@ StatusOr<Rotate> ParseRotate(std::string_view name) {
   return automatic ? Rotate::kAuto : Rotate::kNone;
 }
 
-StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value) {
-  if (value == "true" || value == "1") return true;
-  if (value == "false" || value == "0") return false;
-  return InvalidArgumentError("unknown " + std::string(parameter) + " '" +
-                              std::string(value) + "'; accepted: true, false");
+StatusOr<Deskew> ParseDeskew(std::string_view value) {
+  if (value == "auto") return Deskew::kAuto;
+  if (value == "true" || value == "1") return Deskew::kAlways;
+  if (value == "false" || value == "0") return Deskew::kNever;
+  return InvalidArgumentError("unknown deskew '" + std::string(value) +
+                              "'; accepted: auto, true, false");
 }
 
 Status CheckPageSpec(std::string_view spec) {
@@ -158,7 +159,7 @@ void AppendOptionsKey(const OcrOptions& options, std::string* key) {
   key->push_back(static_cast<char>('0' + static_cast<int>(options.output)));
   key->push_back(static_cast<char>('0' + static_cast<int>(options.text_layer)));
   key->push_back(static_cast<char>('0' + static_cast<int>(options.rotate)));
-  key->push_back(options.deskew ? '1' : '0');
+  key->push_back(static_cast<char>('0' + static_cast<int>(options.deskew)));
   key->push_back(options.rescale ? '1' : '0');
 }
 

@@ -31,8 +31,8 @@ StatusOr<Rotate> ParseRotate(std::string_view name);
 // "auto" (true) or "none" (false), for `rescale`.
 StatusOr<bool> ParseAutoNone(std::string_view parameter,
                              std::string_view value);
-// "true" or "false" (also 1 and 0), for `deskew`.
-StatusOr<bool> ParseSwitch(std::string_view parameter, std::string_view value);
+// "auto", "true" or "false" (also 1 and 0), for `deskew`.
+StatusOr<Deskew> ParseDeskew(std::string_view value);
 
 // The pages `spec` selects ("2", "1-3,7", "5-"; 1-based, as a user counts)
 // of a document of `page_count` pages, as sorted 0-based indices without

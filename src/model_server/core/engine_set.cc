@@ -112,7 +112,7 @@ bool Better(const StatusOr<OcrResult>& again, const OcrResult& first) {
 StatusOr<OcrResult> EngineSet::Recognize(OcrEngine& engine, PageInput& input,
                                          const OcrOptions& options,
                                          RecognizeControl control) {
-  if (options.deskew) {
+  if (options.deskew == Deskew::kAlways) {
     ASSIGN_OR_RETURN(input.facts.skew, Straighten(&input.image));
   }
   control.page = input.facts;
@@ -142,6 +142,28 @@ StatusOr<OcrResult> EngineSet::Recognize(OcrEngine& engine, PageInput& input,
         input.facts = turned.page;
         result = std::move(again).value();
       }
+    }
+  }
+  // deskew=auto: a page that still reads badly may be tilted (straightening
+  // every page would cost about 20 % on the sample: docs/performance.md,
+  // "Orientation and deskew").
+  if (options.deskew == Deskew::kAuto && pixels >= kMinPixelsToDetectTurn &&
+      result.mean_confidence < kCheckTurnBelowConfidence) {
+    Image straight = input.image.Clone();
+    ASSIGN_OR_RETURN(const double skew, Straighten(&straight));
+    if (skew != 0) {
+      RecognizeControl straightened = control;
+      straightened.page = input.facts;
+      straightened.page.skew = skew;
+      StatusOr<OcrResult> again =
+          engine.Recognize(straight, options, straightened);
+      const bool better = Better(again, result);
+      if (better) {
+        input.image = std::move(straight);
+        input.facts = straightened.page;
+        result = std::move(again).value();
+      }
+      engine_holds_it = better;
     }
   }
   // rescale=auto: words too small or too large to read well.

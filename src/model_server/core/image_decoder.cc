@@ -161,6 +161,8 @@ StatusOr<Image> Upright(Image image, int orientation, int* rotation) {
 
 Image::Image(Pix* pix) : pix_(pix) {}
 void Image::Deleter::operator()(Pix* pix) const { pixDestroy(&pix); }
+Image Image::Clone() const { return Image(pixClone(pix_.get())); }
+
 int Image::width() const { return pix_ ? pixGetWidth(pix_.get()) : 0; }
 int Image::height() const { return pix_ ? pixGetHeight(pix_.get()) : 0; }
 

@@ -23,6 +23,8 @@ class Image {
   Image() = default;
   explicit Image(Pix* pix);
   Pix* pix() const { return pix_.get(); }
+  // Another reference to the same pixels (Leptonica's pixClone).
+  Image Clone() const;
   int width() const;
   int height() const;
 

@@ -120,7 +120,7 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
     ASSIGN_OR_RETURN(out.rotate, ParseRotate(*requested.rotate));
   }
   if (requested.deskew) {
-    ASSIGN_OR_RETURN(out.deskew, ParseSwitch("deskew", *requested.deskew));
+    ASSIGN_OR_RETURN(out.deskew, ParseDeskew(*requested.deskew));
   }
   if (requested.rescale) {
     ASSIGN_OR_RETURN(out.rescale, ParseAutoNone("rescale", *requested.rescale));

@@ -39,6 +39,12 @@ enum class Rotate : uint8_t {
   kNone,
 };
 
+enum class Deskew : uint8_t {
+  kAuto = 0,  // a page that reads badly is straightened and read again
+  kAlways,    // deskew=true: every page is straightened first
+  kNever,     // deskew=false
+};
+
 // Options of one recognition, after defaults were applied and validated.
 // Every field changes the answer: the result cache keys on all of them
 // (AppendOptionsKey).
@@ -54,7 +60,7 @@ struct OcrOptions {
   OutputFormat output = OutputFormat::kText;
   TextLayer text_layer = TextLayer::kIgnore;
   Rotate rotate = Rotate::kAuto;
-  bool deskew = false;  // straighten a tilted scan before recognition
+  Deskew deskew = Deskew::kAuto;
   bool rescale = true;  // rescale=auto: text too small or too large for
                         // Tesseract is read again at a better scale
 };
@@ -72,7 +78,7 @@ struct RequestedOptions {
   std::optional<std::string> text_layer;  // ignore, use
   std::optional<std::string> pages;       // "2", "1-3,7"; all by default
   std::optional<std::string> rotate;      // auto, none
-  std::optional<std::string> deskew;      // true, false
+  std::optional<std::string> deskew;      // auto, true, false
   std::optional<std::string> rescale;     // auto, none
 };
 

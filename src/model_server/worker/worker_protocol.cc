@@ -115,7 +115,7 @@ std::string EncodeRecognizeHead(const RecognizeMessage& m,
   PutU32(out, static_cast<uint32_t>(m.options.output));
   PutU32(out, static_cast<uint32_t>(m.options.text_layer));
   PutU32(out, static_cast<uint32_t>(m.options.rotate));
-  PutU32(out, m.options.deskew ? 1 : 0);
+  PutU32(out, static_cast<uint32_t>(m.options.deskew));
   PutU32(out, m.options.rescale ? 1 : 0);
   PutI64(out, m.budget_ms);
   PutU32(out, image_size);  // the image's bytes follow
@@ -149,7 +149,7 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   m.image = r.String();
   if (r.bad() || !r.done() || kind > 2 || page > (1u << 30) ||
       output > static_cast<uint32_t>(OutputFormat::kPdf) || text_layer > 1 ||
-      rotate > 1 || deskew > 1 || rescale > 1 || m.options.psm < 0 ||
+      rotate > 1 || deskew > 2 || rescale > 1 || m.options.psm < 0 ||
       m.options.psm > 13 || m.options.dpi < 0 || m.options.dpi > 2400) {
     return InvalidArgumentError("malformed recognize message");
   }
@@ -158,7 +158,7 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   m.options.output = static_cast<OutputFormat>(output);
   m.options.text_layer = static_cast<TextLayer>(text_layer);
   m.options.rotate = static_cast<Rotate>(rotate);
-  m.options.deskew = deskew == 1;
+  m.options.deskew = static_cast<Deskew>(deskew);
   m.options.rescale = rescale == 1;
   return m;
 }

@@ -83,7 +83,7 @@ TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   rotate.rotate = Rotate::kNone;
   keys.push_back(CacheKey(image, rotate));
   OcrOptions deskew = base;
-  deskew.deskew = true;
+  deskew.deskew = Deskew::kAlways;
   keys.push_back(CacheKey(image, deskew));
   OcrOptions rescale = base;
   rescale.rescale = false;
