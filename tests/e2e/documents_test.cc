@@ -49,16 +49,20 @@ class DocumentsTest : public ::testing::Test {
         "convert" + twelve + " -compress lzw " + Quoted(Doc("twelve.tif")),
         &rc);
     ASSERT_EQ(rc, 0);
-    // JPEG photos stored turned, with the EXIF tag that says so.
+    // JPEG photos and TIFF scans stored turned, with the Orientation tag
+    // that says so.
     for (const auto& [tag, turn] :
          std::vector<std::pair<int, int>>{{3, 180}, {6, 270}, {8, 90}}) {
-      const std::string jpg =
-          Quoted(Doc("exif" + std::to_string(tag) + ".jpg"));
-      RunCommand("convert " + a + " -rotate " + std::to_string(turn) +
-                     " -quality 95 " + jpg + " && exiftool -q -Orientation=" +
-                     std::to_string(tag) + " -n -overwrite_original " + jpg,
-                 &rc);
-      ASSERT_EQ(rc, 0) << "exiftool";
+      for (const std::string ext : {".jpg", ".tif"}) {
+        const std::string file =
+            Quoted(Doc("exif" + std::to_string(tag) + ext));
+        RunCommand("convert " + a + " -rotate " + std::to_string(turn) +
+                       " -quality 95 " + file +
+                       " && exiftool -q -Orientation=" + std::to_string(tag) +
+                       " -n -overwrite_original " + file,
+                   &rc);
+        ASSERT_EQ(rc, 0) << "exiftool";
+      }
     }
     // The sample turned by a quarter, a half and three quarters, and
     // tilted by 3 degrees.
@@ -276,8 +280,8 @@ TEST_F(DocumentsTest, AnImageSentDuringALongDocumentIsAnsweredFirst) {
   EXPECT_LT(single_done, long_doc.get());
 }
 
-// A photo is read as its EXIF Orientation shows it: the same text as the
-// upright picture (what `convert -auto-orient` makes of it), and the JSON
+// A photo is read as its EXIF (or TIFF) Orientation shows it: the same text as
+// the upright picture (what `convert -auto-orient` makes of it), and the JSON
 // says how far it was turned.
 TEST_F(DocumentsTest, ExifOrientationIsHonoured) {
   for (const auto& [tag, turned] :
@@ -295,6 +299,10 @@ TEST_F(DocumentsTest, ExifOrientationIsHonoured) {
     EXPECT_EQ(NormalizeSpace(Text(Infer(jpg))), NormalizeSpace(cli));
     auto json = nlohmann::json::parse(Text(Infer(jpg, "\"output\":\"json\"")));
     EXPECT_EQ(json["pages"][0]["rotation"], turned);
+    // A TIFF's Orientation tag: Leptonica turns the page as it reads it.
+    const std::string tif = Doc("exif" + std::to_string(tag) + ".tif");
+    EXPECT_EQ(NormalizeSpace(Text(Infer(tif, "\"rotate\":\"none\""))),
+              NormalizeSpace(cli));
   }
 }
 
