@@ -3,7 +3,8 @@
 // or some pages of a TIFF, a PDF without text, and a turned page; through
 // the model service's worker processes and threads, and the gateway. Each
 // result is read back with poppler's own tools (pdfinfo, pdftotext) and
-// compared with what `tesseract FILE out pdf` writes.
+// compared with what `tesseract FILE out pdf` writes. And a born-digital PDF
+// (cairo, through pango-view), read from its text layer and by OCR.
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -15,6 +16,10 @@ namespace ocr::testing {
 namespace {
 
 std::string Quoted(const std::string& path) { return "'" + path + "'"; }
+
+const char kDigitalText[] =
+    "Born-digital documents carry their own text.\n"
+    "A server should read it back exactly, and recognise the page too.";
 
 class SearchablePdfTest : public ::testing::Test {
  protected:
@@ -31,6 +36,14 @@ class SearchablePdfTest : public ::testing::Test {
                    " -rotate 180 " + Quoted(Path("rot180.png")),
                &rc);
     ASSERT_EQ(rc, 0) << "ImageMagick convert, img2pdf";
+    std::ofstream(Path("digital.txt")) << kDigitalText;
+    RunCommand(
+        "pango-view --no-display --font='DejaVu Serif 11' --margin=50 "
+        "--width=1000 --text=\"$(cat " +
+            Quoted(Path("digital.txt")) +
+            ")\" --output=" + Quoted(Path("digital.pdf")),
+        &rc);
+    ASSERT_EQ(rc, 0) << "pango-view";
     model_ = StartModel({"--engines=2"}).release();
     threads_ =
         StartModel({"--engines=1", "--engine-isolation=thread"}).release();
@@ -164,6 +177,30 @@ TEST_F(SearchablePdfTest, ATurnedPageIsWrittenUpright) {
              &rc);
   ASSERT_EQ(rc, 0);
   EXPECT_NE(CliText(Path("up.png")).find("quick brown dog"), std::string::npos);
+}
+
+TEST_F(SearchablePdfTest, ABornDigitalPdfIsReadFromItsTextOrRecognised) {
+  const std::string pdf = Path("digital.pdf");
+  const std::string want = NormalizeSpace(kDigitalText);
+  auto text = [&](const std::string& parameters) {
+    const std::string body =
+        "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
+        "\"BYTES\",\"data\":[\"" +
+        base64::Encode(ReadFile(pdf)) + "\"]}],\"parameters\":{" + parameters +
+        "}}";
+    const HttpResult r =
+        HttpPost(model_->port(), "/v2/models/ocr-model/infer", body);
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    const auto j = Json(r.body);
+    return j.contains("outputs")
+               ? NormalizeSpace(j["outputs"][0]["data"][0].get<std::string>())
+               : std::string();
+  };
+  EXPECT_EQ(text("\"text_layer\":\"use\""), want);
+  // Its embedded font is drawn on the rendered page, which OCR reads.
+  EXPECT_EQ(text(""), want);
+  const std::string searchable = Pdf(model_->port(), pdf, "digital-ocr.pdf");
+  EXPECT_EQ(NormalizeSpace(TextLayer(searchable)), want);
 }
 
 TEST_F(SearchablePdfTest, TheGatewayAnswersThePdfItself) {
