@@ -5,6 +5,11 @@
 // result is read back with poppler's own tools (pdfinfo, pdftotext) and
 // compared with what `tesseract FILE out pdf` writes. And a born-digital PDF
 // (cairo, through pango-view), read from its text layer and by OCR.
+#include <linux/landlock.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -16,6 +21,40 @@ namespace ocr::testing {
 namespace {
 
 std::string Quoted(const std::string& path) { return "'" + path + "'"; }
+
+// A PDF whose text is in two of the standard 14 fonts, which PDFs name but
+// do not embed: the reader draws them with the system's fonts.
+std::string StandardFontsPdf() {
+  const std::string content =
+      "BT /F1 24 Tf 36 100 Td (Standard fonts are not embedded) Tj ET\n"
+      "BT /F2 18 Tf 36 60 Td (but a reader still draws them.) Tj ET\n";
+  const std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 500 160] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
+          content + "endstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"};
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) +
+         "\n0000000000 65535 f \n";
+  for (const size_t offset : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
 
 const char kDigitalText[] =
     "Born-digital documents carry their own text.\n"
@@ -201,6 +240,24 @@ TEST_F(SearchablePdfTest, ABornDigitalPdfIsReadFromItsTextOrRecognised) {
   EXPECT_EQ(text(""), want);
   const std::string searchable = Pdf(model_->port(), pdf, "digital-ocr.pdf");
   EXPECT_EQ(NormalizeSpace(TextLayer(searchable)), want);
+}
+
+TEST_F(SearchablePdfTest, FontsAPdfDoesNotEmbedAreDrawnAndRead) {
+  if (syscall(SYS_landlock_create_ruleset, nullptr, 0,
+              LANDLOCK_CREATE_RULESET_VERSION) < 1) {
+    GTEST_SKIP() << "no Landlock: the workers cannot open the system's fonts";
+  }
+  std::ofstream(Path("std14.pdf"), std::ios::binary) << StandardFontsPdf();
+  const std::string body =
+      "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
+      "\"BYTES\",\"data\":[\"" +
+      base64::Encode(ReadFile(Path("std14.pdf"))) + "\"]}]}";
+  const HttpResult r =
+      HttpPost(model_->port(), "/v2/models/ocr-model/infer", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(
+      NormalizeSpace(Json(r.body)["outputs"][0]["data"][0].get<std::string>()),
+      "Standard fonts are not embedded but a reader still draws them.");
 }
 
 TEST_F(SearchablePdfTest, TheGatewayAnswersThePdfItself) {

@@ -4,7 +4,9 @@
 // forbids.
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <linux/landlock.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <future>
@@ -164,6 +166,24 @@ TEST(WorkerProcessTest, AWorkerCannotReadFilesAfterStartUp) {
   auto r = Recognize(*pool, "OCR-FAULT:open:/etc/passwd");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->text, "open failed: Permission denied");
+  for (const char* path :
+       {"/proc/self/environ",
+        "/usr/share/tesseract-ocr/5/tessdata/eng.traineddata",
+        "/usr/share/fonts/../../../etc/passwd"}) {
+    r = Recognize(*pool, std::string("OCR-FAULT:open:") + path);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text, "open failed: Permission denied") << path;
+  }
+  // With Landlock, the system's fonts stay readable (a PDF's fonts that it
+  // does not embed), and only they.
+  const std::string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  if (syscall(SYS_landlock_create_ruleset, nullptr, 0,
+              LANDLOCK_CREATE_RULESET_VERSION) >= 1 &&
+      !ReadFile(font).empty()) {
+    r = Recognize(*pool, "OCR-FAULT:open:" + font);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text.rfind("read ", 0), 0u) << r->text;
+  }
   // And the engine still loads its language data and reads images.
   EXPECT_TRUE(Recognize(*pool, Page()).ok());
 }

@@ -1,10 +1,13 @@
 // What a worker process may do after start-up: no new privileges, bounded
-// resources, and (with libseccomp) no opening of files or sockets, no new
-// processes, no signals to other processes. A hostile image that takes over
-// the decoder or the engine finds nothing to read and nobody to talk to.
+// resources, and (with libseccomp) no opening of files (with Landlock: but
+// the system's fonts, for reading) or sockets, no new processes, no signals
+// to other processes. A hostile image that takes over the decoder or the
+// engine finds nothing of the server's to read and nobody to talk to.
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "common/status.h"
 
@@ -20,8 +23,15 @@ struct ResourceLimits {
 // outlives the server that started it. Call first thing.
 Status DropPrivileges();
 Status ApplyResourceLimits(const ResourceLimits& limits);
+// Limits what the process can open, for good, to reading the files under
+// `dirs` (those that exist), with Landlock: nothing else can be read,
+// written, created or removed. kUnavailable when the kernel has no Landlock
+// (then nothing changed).
+Status RestrictFilesToReading(const std::vector<std::string>& dirs);
 // Installs the system-call filter. Forbidden calls fail with EACCES/EPERM
-// (the decoder sees a failed open, not a dead process).
-Status InstallSyscallFilter();
+// (the decoder sees a failed open, not a dead process). With
+// `read_only_open`, opening a file for reading is left to Landlock
+// (RestrictFilesToReading, applied first); otherwise no file can be opened.
+Status InstallSyscallFilter(bool read_only_open = false);
 
 }  // namespace ocr::worker

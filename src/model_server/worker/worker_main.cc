@@ -168,7 +168,19 @@ int Main(int argc, char** argv) {
   // ptrace: things the filter forbids. Check now, once, instead.
   if (f.sandbox) __lsan_do_leak_check();
 #endif
-  if (s.ok() && f.sandbox) s = InstallSyscallFilter();
+  if (s.ok() && f.sandbox) {
+    // A PDF's fonts that it names but does not embed come from the system's
+    // font folders: with Landlock, reading them (and only them) stays
+    // allowed; without it, no file can be opened and such text is not drawn.
+    const Status fonts = RestrictFilesToReading(
+        {"/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/poppler",
+         "/etc/fonts", "/var/cache/fontconfig"});
+    if (!fonts.ok()) {
+      LOG_DEBUG("worker: fonts that PDFs do not embed cannot be loaded",
+                {{"reason", fonts.message()}});
+    }
+    s = InstallSyscallFilter(/*read_only_open=*/fonts.ok());
+  }
   if (!s.ok()) {
     LOG_ERROR("worker: sandbox", {{"error", s.message()}});
     return 1;
