@@ -26,16 +26,17 @@ StatusOr<OcrEngine*> EngineSet::Get(const std::string& lang) {
   return engines_.front().second.get();
 }
 
-StatusOr<OcrEngine*> EngineSet::EngineFor(const OcrOptions& options,
-                                          const Image& page, PageFacts* facts) {
+StatusOr<OcrEngine*> EngineSet::EngineFor(
+    const OcrOptions& options, const Image& page, PageFacts* facts,
+    std::optional<Orientation>* detected) {
   if (options.lang != kAutoLanguage) return Get(options.lang);
   const std::string fallback = options_.preload_languages.empty()
                                    ? std::string("eng")
                                    : options_.preload_languages.front();
   ASSIGN_OR_RETURN(OcrEngine * detector, Get(fallback));
-  ASSIGN_OR_RETURN(const Orientation found, detector->DetectOrientation(page));
-  facts->lang =
-      LanguageForScript(found.script, options_.installed_languages, fallback);
+  ASSIGN_OR_RETURN(*detected, detector->DetectOrientation(page));
+  facts->lang = LanguageForScript((*detected)->script,
+                                  options_.installed_languages, fallback);
   return Get(facts->lang);
 }
 
@@ -70,9 +71,10 @@ StatusOr<OcrResult> EngineSet::Run(std::string_view file, UnitKind kind,
     }
     return r;
   }
+  std::optional<Orientation> detected;
   ASSIGN_OR_RETURN(OcrEngine * engine,
-                   EngineFor(options, input.image, &input.facts));
-  return Recognize(*engine, input, options, control);
+                   EngineFor(options, input.image, &input.facts, &detected));
+  return Recognize(*engine, input, options, control, detected);
 }
 
 namespace {
@@ -111,7 +113,8 @@ bool Better(const StatusOr<OcrResult>& again, const OcrResult& first) {
 
 StatusOr<OcrResult> EngineSet::Recognize(OcrEngine& engine, PageInput& input,
                                          const OcrOptions& options,
-                                         RecognizeControl control) {
+                                         RecognizeControl control,
+                                         std::optional<Orientation> detected) {
   if (options.deskew == Deskew::kAlways) {
     ASSIGN_OR_RETURN(input.facts.skew, Straighten(&input.image));
   }
@@ -119,51 +122,55 @@ StatusOr<OcrResult> EngineSet::Recognize(OcrEngine& engine, PageInput& input,
   ASSIGN_OR_RETURN(OcrResult result,
                    engine.Recognize(input.image, options, control));
   bool engine_holds_it = true;  // the engine keeps the last reading only
-  // rotate=auto: an upright page reads with a high mean confidence and is
-  // answered as it is; only a page that reads badly, and is large enough
-  // to hold text to go by, is asked for its orientation (which costs about
-  // as much as recognising it), and the turned page's reading is kept when
-  // it is better (docs/performance.md, "Orientation").
+  // Reads `candidate` (the page as `facts` describe it) and answers that
+  // reading instead when it is better.
+  auto read_again = [&](Image candidate, const PageFacts& facts) {
+    RecognizeControl again_control = control;
+    again_control.page = facts;
+    StatusOr<OcrResult> again =
+        engine.Recognize(candidate, options, again_control);
+    engine_holds_it = Better(again, result);
+    if (engine_holds_it) {
+      input.image = std::move(candidate);
+      input.facts = facts;
+      result = std::move(again).value();
+    }
+  };
+  // Only a page that reads badly, and is large enough to hold text to go
+  // by, is worth detecting its orientation or skew (each costs about as
+  // much as a reading).
   const int64_t pixels =
       static_cast<int64_t>(input.image.width()) * input.image.height();
-  if (options.rotate == Rotate::kAuto && pixels >= kMinPixelsToDetectTurn &&
-      result.mean_confidence < kCheckTurnBelowConfidence) {
-    ASSIGN_OR_RETURN(const Orientation found,
-                     engine.DetectOrientation(input.image));
+  auto reads_badly = [&] {
+    return pixels >= kMinPixelsToDetectTurn &&
+           result.mean_confidence < kCheckTurnBelowConfidence;
+  };
+  // rotate=auto: an upright page reads with a high mean confidence and is
+  // answered as it is; a turned page's reading is kept when it is better
+  // (docs/performance.md, "Orientation").
+  if (options.rotate == Rotate::kAuto && reads_badly()) {
+    if (!detected) {
+      ASSIGN_OR_RETURN(detected, engine.DetectOrientation(input.image));
+    }
+    const Orientation& found = *detected;
     if (found.turn != 0) {
       ASSIGN_OR_RETURN(Image upright,
                        TurnClockwise(input.image, 360 - found.turn));
-      RecognizeControl turned = control;
-      turned.page.rotation = (input.facts.rotation + 360 - found.turn) % 360;
-      StatusOr<OcrResult> again = engine.Recognize(upright, options, turned);
-      engine_holds_it = Better(again, result);
-      if (engine_holds_it) {
-        input.image = std::move(upright);
-        input.facts = turned.page;
-        result = std::move(again).value();
-      }
+      PageFacts turned = input.facts;
+      turned.rotation = (input.facts.rotation + 360 - found.turn) % 360;
+      read_again(std::move(upright), turned);
     }
   }
   // deskew=auto: a page that still reads badly may be tilted (straightening
   // every page would cost about 20 % on the sample: docs/performance.md,
   // "Orientation and deskew").
-  if (options.deskew == Deskew::kAuto && pixels >= kMinPixelsToDetectTurn &&
-      result.mean_confidence < kCheckTurnBelowConfidence) {
+  if (options.deskew == Deskew::kAuto && reads_badly()) {
     Image straight = input.image.Clone();
     ASSIGN_OR_RETURN(const double skew, Straighten(&straight));
     if (skew != 0) {
-      RecognizeControl straightened = control;
-      straightened.page = input.facts;
-      straightened.page.skew = skew;
-      StatusOr<OcrResult> again =
-          engine.Recognize(straight, options, straightened);
-      const bool better = Better(again, result);
-      if (better) {
-        input.image = std::move(straight);
-        input.facts = straightened.page;
-        result = std::move(again).value();
-      }
-      engine_holds_it = better;
+      PageFacts straightened = input.facts;
+      straightened.skew = skew;
+      read_again(std::move(straight), straightened);
     }
   }
   // rescale=auto: words too small or too large to read well.
@@ -174,16 +181,9 @@ StatusOr<OcrResult> EngineSet::Recognize(OcrEngine& engine, PageInput& input,
   if (factor != 1 &&
       scaled_pixels <= static_cast<double>(options_.limits.max_pixels)) {
     ASSIGN_OR_RETURN(Image scaled, Scale(input.image, factor));
-    RecognizeControl at_scale = control;
-    at_scale.page = input.facts;
-    at_scale.page.scale = factor;
-    StatusOr<OcrResult> again = engine.Recognize(scaled, options, at_scale);
-    engine_holds_it = Better(again, result);
-    if (engine_holds_it) {
-      input.image = std::move(scaled);
-      input.facts = at_scale.page;
-      result = std::move(again).value();
-    }
+    PageFacts at_scale = input.facts;
+    at_scale.scale = factor;
+    read_again(std::move(scaled), at_scale);
   }
   // A kept reading must be the one answered: read it again if the engine
   // now holds another.
@@ -211,13 +211,14 @@ StatusOr<OcrResult> EngineSet::WritePdf(std::string_view file,
   for (const int index : pages) {
     ASSIGN_OR_RETURN(PageInput input,
                      ReadPage(file, index, read_options, options_.limits));
+    std::optional<Orientation> detected;
     if (engine == nullptr) {
-      ASSIGN_OR_RETURN(engine,
-                       EngineFor(read_options, input.image, &input.facts));
+      ASSIGN_OR_RETURN(engine, EngineFor(read_options, input.image,
+                                         &input.facts, &detected));
       ASSIGN_OR_RETURN(pdf, engine->BeginPdf());
     }
     ASSIGN_OR_RETURN(OcrResult page,
-                     Recognize(*engine, input, read_options, keep));
+                     Recognize(*engine, input, read_options, keep, detected));
     RETURN_IF_ERROR(pdf->AddKeptPage());
     page.text.clear();
     stats.push_back(std::move(page));

@@ -6,6 +6,7 @@
 
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,14 +46,18 @@ class EngineSet {
  private:
   StatusOr<OcrEngine*> Get(const std::string& lang);
   // The engine for `options.lang`, or for lang=auto the language of the
-  // page's script, which `facts` records.
+  // page's script, which `facts` records; the orientation detection that
+  // found the script is kept in `detected` (rotate=auto needs no second).
   StatusOr<OcrEngine*> EngineFor(const OcrOptions& options, const Image& page,
-                                 PageFacts* facts);
-  // Recognises a page read from its file, the right way up (rotate=auto);
-  // with control.keep the engine keeps the reading returned.
+                                 PageFacts* facts,
+                                 std::optional<Orientation>* detected);
+  // Recognises a page read from its file, the right way up (rotate=auto;
+  // `detected`: the page's orientation when already known); with
+  // control.keep the engine keeps the reading returned.
   StatusOr<OcrResult> Recognize(OcrEngine& engine, PageInput& input,
                                 const OcrOptions& options,
-                                RecognizeControl control);
+                                RecognizeControl control,
+                                std::optional<Orientation> detected);
   StatusOr<OcrResult> WritePdf(std::string_view file,
                                const std::vector<int>& pages,
                                const OcrOptions& options,
