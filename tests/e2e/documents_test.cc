@@ -13,16 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "common/base64.h"
-#include "support/http_test_client.h"
-#include "support/server_process.h"
-#include "support/testdata.h"
+#include "stack_fixture.h"
 
 namespace ocr::testing {
 namespace {
 
 using namespace std::chrono_literals;
-const char* kInfer = "/v2/models/ocr-model/infer";
 
 std::string Quoted(const std::string& path) { return "'" + path + "'"; }
 
@@ -88,16 +84,9 @@ class DocumentsTest : public ::testing::Test {
   }
   static std::string Doc(const std::string& name) { return *dir_ + "/" + name; }
 
-  // A V2 request for `file` with request-level `parameters` (a JSON
-  // object's members, without braces).
   static HttpResult Infer(const std::string& file,
                           const std::string& parameters = "") {
-    const std::string body =
-        "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
-        "\"BYTES\",\"data\":[\"" +
-        base64::Encode(ReadFile(file)) + "\"]}],\"parameters\":{" + parameters +
-        "}}";
-    return HttpPost(server_->port(), kInfer, body);
+    return InferFile(server_->port(), file, parameters);
   }
   static nlohmann::json Output(const HttpResult& r) {
     EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/base64.h"
 #include "stack_fixture.h"
 
 namespace ocr::testing {
@@ -47,18 +46,9 @@ class LangAutoTest : public ::testing::Test {
 
   static HttpResult Infer(const std::string& file,
                           const std::string& parameters) {
-    return HttpPost(model_->port(), "/v2/models/ocr-model/infer",
-                    "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],"
-                    "\"datatype\":\"BYTES\",\"data\":[\"" +
-                        base64::Encode(ReadFile(file)) +
-                        "\"]}],\"parameters\":{" + parameters + "}}");
+    return InferFile(model_->port(), file, parameters);
   }
-  static std::string Text(const HttpResult& r) {
-    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
-    const auto j = Json(r.body);
-    return j.contains("outputs") ? j["outputs"][0]["data"][0].get<std::string>()
-                                 : "";
-  }
+  static std::string Text(const HttpResult& r) { return FirstOutput(r); }
 
   static std::string* dir_;
   static ServerProcess* model_;

@@ -104,13 +104,8 @@ class SearchablePdfTest : public ::testing::Test {
   static std::string Pdf(int port, const std::string& file,
                          const std::string& name,
                          const std::string& parameters = "") {
-    const std::string body =
-        "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
-        "\"BYTES\",\"data\":[\"" +
-        base64::Encode(ReadFile(file)) +
-        "\"]}],\"parameters\":{\"output\":\"pdf\"" + parameters + "}}";
     const HttpResult r =
-        HttpPost(port, "/v2/models/ocr-model/infer", std::move(body));
+        InferFile(port, file, "\"output\":\"pdf\"" + parameters);
     EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
     const auto j = Json(r.body);
     if (r.status != 200 || !j.contains("outputs")) return "";
@@ -222,18 +217,8 @@ TEST_F(SearchablePdfTest, ABornDigitalPdfIsReadFromItsTextOrRecognised) {
   const std::string pdf = Path("digital.pdf");
   const std::string want = NormalizeSpace(kDigitalText);
   auto text = [&](const std::string& parameters) {
-    const std::string body =
-        "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
-        "\"BYTES\",\"data\":[\"" +
-        base64::Encode(ReadFile(pdf)) + "\"]}],\"parameters\":{" + parameters +
-        "}}";
-    const HttpResult r =
-        HttpPost(model_->port(), "/v2/models/ocr-model/infer", body);
-    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
-    const auto j = Json(r.body);
-    return j.contains("outputs")
-               ? NormalizeSpace(j["outputs"][0]["data"][0].get<std::string>())
-               : std::string();
+    return NormalizeSpace(
+        FirstOutput(InferFile(model_->port(), pdf, parameters)));
   };
   EXPECT_EQ(text("\"text_layer\":\"use\""), want);
   // Its embedded font is drawn on the rendered page, which OCR reads.
@@ -248,15 +233,8 @@ TEST_F(SearchablePdfTest, FontsAPdfDoesNotEmbedAreDrawnAndRead) {
     GTEST_SKIP() << "no Landlock: the workers cannot open the system's fonts";
   }
   std::ofstream(Path("std14.pdf"), std::ios::binary) << StandardFontsPdf();
-  const std::string body =
-      "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],\"datatype\":"
-      "\"BYTES\",\"data\":[\"" +
-      base64::Encode(ReadFile(Path("std14.pdf"))) + "\"]}]}";
-  const HttpResult r =
-      HttpPost(model_->port(), "/v2/models/ocr-model/infer", body);
-  ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(
-      NormalizeSpace(Json(r.body)["outputs"][0]["data"][0].get<std::string>()),
+      NormalizeSpace(FirstOutput(InferFile(model_->port(), Path("std14.pdf")))),
       "Standard fonts are not embedded but a reader still draws them.");
 }
 

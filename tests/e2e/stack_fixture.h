@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "common/base64.h"
 #include "support/http_test_client.h"
 #include "support/server_process.h"
 #include "support/testdata.h"
@@ -70,6 +71,25 @@ inline nlohmann::json Json(const std::string& body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   EXPECT_FALSE(j.is_discarded()) << "not JSON: " << body.substr(0, 300);
   return j;
+}
+
+// The model service's answer to a V2 request for `file` (base64) with
+// request-level `parameters` (a JSON object's members, without braces).
+inline HttpResult InferFile(int port, const std::string& file,
+                            const std::string& parameters = "") {
+  return HttpPost(port, "/v2/models/ocr-model/infer",
+                  "{\"inputs\":[{\"name\":\"input-0\",\"shape\":[1],"
+                  "\"datatype\":\"BYTES\",\"data\":[\"" +
+                      base64::Encode(ReadFile(file)) +
+                      "\"]}],\"parameters\":{" + parameters + "}}");
+}
+
+// outputs[0].data[0] of an answer that must be a 200; "" otherwise.
+inline std::string FirstOutput(const HttpResult& r) {
+  EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+  const auto j = Json(r.body);
+  return j.contains("outputs") ? j["outputs"][0]["data"][0].get<std::string>()
+                               : "";
 }
 
 // Asserts a gateway error: status and {"detail": "..."} containing `needle`.
