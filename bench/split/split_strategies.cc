@@ -150,29 +150,28 @@ PageLayout AnalysePage(tesseract::TessBaseAPI& api, Pix* page) {
   return layout;
 }
 
-std::string Whole(tesseract::TessBaseAPI& api, Pix* page) {
-  api.SetPageSegMode(tesseract::PSM_AUTO);
-  api.SetImage(page);
-  return Take(api.GetUTF8Text());
+namespace {
+
+PageLayout TimedLayout(const Engines& engines, Pix* page, SplitStats* stats) {
+  const auto start = Clock::now();
+  PageLayout layout = AnalysePage(*engines[0], page);
+  stats->layout_seconds = SecondsSince(start);
+  return layout;
 }
 
-std::string SplitBlocks(const Engines& engines, Pix* page, int margin,
-                        SplitStats* stats) {
-  const auto start = Clock::now();
-  const PageLayout layout = AnalysePage(*engines[0], page);
-  stats->layout_seconds = SecondsSince(start);
-  std::vector<Rect> rects;
-  for (const auto& block : layout.blocks) {
-    if (block.text) rects.push_back(Grow(block.box, margin, margin, page));
-  }
+// Recognises `rects` of `page` in `psm` on the engines, the largest first,
+// and joins their texts in page order.
+std::string RecogniseRects(const Engines& engines, Pix* page,
+                           const std::vector<Rect>& rects,
+                           tesseract::PageSegMode psm, SplitStats* stats) {
   stats->pieces = rects.size();
   std::vector<std::string> texts(rects.size());
   RunOnEngines(
       engines,
       LargestFirst(rects.size(),
                    [&](std::size_t i) { return rects[i].Area(); }),
-      [page](tesseract::TessBaseAPI& api) {
-        api.SetPageSegMode(tesseract::PSM_SINGLE_BLOCK);
+      [page, psm](tesseract::TessBaseAPI& api) {
+        api.SetPageSegMode(psm);
         api.SetImage(page);
       },
       [&](tesseract::TessBaseAPI& api, std::size_t i) {
@@ -181,10 +180,27 @@ std::string SplitBlocks(const Engines& engines, Pix* page, int margin,
   return JoinPieces(texts);
 }
 
+}  // namespace
+
+std::string Whole(tesseract::TessBaseAPI& api, Pix* page) {
+  api.SetPageSegMode(tesseract::PSM_AUTO);
+  api.SetImage(page);
+  return Take(api.GetUTF8Text());
+}
+
+std::string SplitBlocks(const Engines& engines, Pix* page, int margin,
+                        SplitStats* stats) {
+  const PageLayout layout = TimedLayout(engines, page, stats);
+  std::vector<Rect> rects;
+  for (const auto& block : layout.blocks) {
+    if (block.text) rects.push_back(Grow(block.box, margin, margin, page));
+  }
+  return RecogniseRects(engines, page, rects, tesseract::PSM_SINGLE_BLOCK,
+                        stats);
+}
+
 std::string SplitBands(const Engines& engines, Pix* page, SplitStats* stats) {
-  const auto start = Clock::now();
-  const PageLayout layout = AnalysePage(*engines[0], page);
-  stats->layout_seconds = SecondsSince(start);
+  const PageLayout layout = TimedLayout(engines, page, stats);
   const auto& blocks = layout.blocks;
   const int width = static_cast<int>(pixGetWidth(page));
   const int height = static_cast<int>(pixGetHeight(page));
@@ -229,27 +245,12 @@ std::string SplitBands(const Engines& engines, Pix* page, SplitStats* stats) {
       rects.push_back(Rect{0, top, width - 1, bottom});
     }
   }
-  stats->pieces = rects.size();
-  std::vector<std::string> texts(rects.size());
-  RunOnEngines(
-      engines,
-      LargestFirst(rects.size(),
-                   [&](std::size_t i) { return rects[i].Area(); }),
-      [page](tesseract::TessBaseAPI& api) {
-        api.SetPageSegMode(tesseract::PSM_AUTO);
-        api.SetImage(page);
-      },
-      [&](tesseract::TessBaseAPI& api, std::size_t i) {
-        texts[i] = RecogniseRect(api, rects[i]);
-      });
-  return JoinPieces(texts);
+  return RecogniseRects(engines, page, rects, tesseract::PSM_AUTO, stats);
 }
 
 std::string SplitLines(const Engines& engines, Pix* page, int pad_x, int pad_y,
                        SplitStats* stats) {
-  const auto start = Clock::now();
-  const PageLayout layout = AnalysePage(*engines[0], page);
-  stats->layout_seconds = SecondsSince(start);
+  const PageLayout layout = TimedLayout(engines, page, stats);
   const auto& lines = layout.lines;
   stats->pieces = lines.size();
   std::vector<std::string> texts(lines.size());
