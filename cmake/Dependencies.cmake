@@ -12,6 +12,10 @@ pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
 # The system-call filter of the engine worker processes.
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+# The V2 gRPC protocol: protoc, grpc_cpp_plugin, libgrpc++ and its
+# reflection and health services.
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
 
 if(OCR_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

@@ -14,6 +14,7 @@ build_pkgs=(
   libpoppler-cpp-dev
   libboost-dev libboost-system-dev
   prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   curl
 )
 # Only for make test. Every command a test or script calls comes from one of
@@ -30,6 +31,7 @@ test_pkgs=(
   clang libclang-rt-14-dev
   imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
   fonts-dejavu-core tesseract-ocr-rus
+  python3-grpcio python3-protobuf
 )
 
 list=0

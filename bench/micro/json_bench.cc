@@ -245,7 +245,7 @@ void BM_DecodeV2InferRequest(benchmark::State& state) {
   {
     auto request = ocr::DecodeV2InferRequest(c.body);
     if (!request.ok() || request->images.size() != 1 ||
-        request->images[0] != c.image) {
+        request->images[0]->bytes() != c.image) {
       state.SkipWithError("DecodeV2InferRequest does not round-trip");
       return;
     }
@@ -253,11 +253,11 @@ void BM_DecodeV2InferRequest(benchmark::State& state) {
   for (auto _ : state) {
     auto request = ocr::DecodeV2InferRequest(c.body);
     if (!request.ok() || request->images.size() != 1 ||
-        request->images[0].size() != c.image.size()) {
+        request->images[0]->size() != c.image.size()) {
       state.SkipWithError("DecodeV2InferRequest failed");
       break;
     }
-    benchmark::DoNotOptimize(request->images[0].data());
+    benchmark::DoNotOptimize(request->images[0]->bytes().data());
   }
   SetBodyThroughput(state);
 }

@@ -20,6 +20,7 @@
 #include "fuzz_check.h"
 #include "model_server/core/types.h"
 #include "model_server/frontend/json_codec.h"
+#include "same_images.h"
 
 namespace {
 
@@ -40,7 +41,7 @@ std::string Encode(const ocr::InferRequest& r) {
     if (i > 0) out += ',';
     const bool object = i % 2 == 1;
     out += object ? "{\"b64\":\"" : "\"";
-    ocr::base64::EncodeAppend(out, r.images[i]);
+    ocr::base64::EncodeAppend(out, r.images[i]->bytes());
     out += object ? "\"}" : "\"";
   }
   out += "]}";
@@ -69,11 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  again.status().message().c_str());
     std::abort();
   }
-  FUZZ_CHECK(again->images == request->images);
+  FUZZ_CHECK(SameImages(again->images, request->images));
 
   ocr::InferResponse response;
-  for (const std::string& image : request->images) {
-    response.results.push_back(ocr::OcrResult{.text = image});
+  for (const ocr::FileRef& image : request->images) {
+    response.results.push_back(
+        ocr::OcrResult{.text = std::string(image->bytes())});
   }
   const std::string json = ocr::EncodeV1PredictResponse(response);
   simdjson::dom::parser parser;

@@ -26,6 +26,7 @@
 #include "fuzz_check.h"
 #include "model_server/core/types.h"
 #include "model_server/frontend/json_codec.h"
+#include "same_images.h"
 
 namespace {
 
@@ -81,7 +82,7 @@ std::string Encode(const ocr::InferRequest& r) {
   for (size_t i = 0; i < r.images.size(); ++i) {
     if (i > 0) out += ',';
     out += '"';
-    ocr::base64::EncodeAppend(out, r.images[i]);
+    ocr::base64::EncodeAppend(out, r.images[i]->bytes());
     out += '"';
   }
   out += "],\"parameters\":{";
@@ -91,7 +92,7 @@ std::string Encode(const ocr::InferRequest& r) {
 }
 
 bool SameRequest(const ocr::InferRequest& a, const ocr::InferRequest& b) {
-  return a.id == b.id && a.images == b.images &&
+  return a.id == b.id && SameImages(a.images, b.images) &&
          a.options.lang == b.options.lang && a.options.psm == b.options.psm &&
          a.options.dpi == b.options.dpi &&
          a.options.timeout_us == b.options.timeout_us;

@@ -32,9 +32,9 @@ class Job : public std::enable_shared_from_this<Job> {
     response_.output = options_.output;
     inputs_.resize(request.images.size());
     for (size_t i = 0; i < inputs_.size(); ++i) {
-      const ImageFormat* format = SniffImageFormat(request.images[i]);
+      const ImageFormat* format = SniffImageFormat(request.images[i]->bytes());
       inputs_[i].paged = format != nullptr && format->paged;
-      inputs_[i].file = ShareFile(std::move(request.images[i]));
+      inputs_[i].file = std::move(request.images[i]);
     }
   }
 

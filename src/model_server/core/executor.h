@@ -27,7 +27,7 @@ enum class UnitKind : uint8_t {
 
 // One unit of work, as an executor sees it.
 struct WorkUnit {
-  const std::string* image = nullptr;  // the file's bytes; owned by the caller
+  std::string_view image;  // the file's bytes; owned by the caller
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   const std::atomic<bool>* cancelled = nullptr;  // may be null

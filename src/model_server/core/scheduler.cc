@@ -15,8 +15,8 @@ StatusOr<OcrResult> RunGuarded(Executor& executor, int slot,
                                const RecognitionTask& task) {
   try {
     WorkUnit unit{
-        &task.file->bytes(), task.options, task.deadline, task.cancelled.get(),
-        task.kind,           task.page,    task.pages};
+        task.file->bytes(), task.options, task.deadline, task.cancelled.get(),
+        task.kind,          task.page,    task.pages};
     return executor.Run(slot, unit);
   } catch (const std::bad_alloc&) {
     return InternalError("out of memory while recognising this image");

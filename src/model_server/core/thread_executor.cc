@@ -30,7 +30,7 @@ StatusOr<OcrResult> ThreadExecutor::Run(int slot, const WorkUnit& unit) {
   RecognizeControl control;
   control.deadline = unit.deadline;
   control.cancelled = unit.cancelled;
-  return sets_[slot]->Run(*unit.image, unit.kind, unit.page, unit.pages,
+  return sets_[slot]->Run(unit.image, unit.kind, unit.page, unit.pages,
                           unit.options, control);
 }
 

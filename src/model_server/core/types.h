@@ -94,23 +94,36 @@ struct OcrResult {
 };
 
 // An input file, shared by the units of work made from it (the pages of a
-// document) and never copied.
+// document) and never copied. It owns its bytes, or is a slice of a buffer
+// it shares with other files (the body of a binary-tensor request holding
+// several images).
 class SharedFile {
  public:
-  explicit SharedFile(std::string bytes) : bytes_(std::move(bytes)) {}
-  const std::string& bytes() const { return bytes_; }
+  explicit SharedFile(std::string bytes)
+      : buffer_(std::make_shared<const std::string>(std::move(bytes))),
+        bytes_(*buffer_) {}
+  // `bytes` must lie within `*buffer`.
+  SharedFile(std::shared_ptr<const std::string> buffer, std::string_view bytes)
+      : buffer_(std::move(buffer)), bytes_(bytes) {}
+  std::string_view bytes() const { return bytes_; }
+  size_t size() const { return bytes_.size(); }
   // SHA-256 of the bytes, computed once (for the result cache); empty when
   // it cannot be computed.
   const std::string& Digest() const;
 
  private:
-  const std::string bytes_;
+  const std::shared_ptr<const std::string> buffer_;
+  const std::string_view bytes_;
   mutable std::once_flag digest_once_;
   mutable std::string digest_;
 };
 using FileRef = std::shared_ptr<const SharedFile>;
 inline FileRef ShareFile(std::string bytes) {
   return std::make_shared<const SharedFile>(std::move(bytes));
+}
+inline FileRef ShareSlice(std::shared_ptr<const std::string> buffer,
+                          std::string_view bytes) {
+  return std::make_shared<const SharedFile>(std::move(buffer), bytes);
 }
 
 // Set by the front end when the client's deadline passes, so queued or
@@ -120,8 +133,8 @@ using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 struct InferRequest {
   std::string id;  // echoed in the response; empty: one is generated
   std::string model_name;
-  std::string model_version;        // empty: the current version
-  std::vector<std::string> images;  // encoded image files (PNG, JPEG, ...)
+  std::string model_version;    // empty: the current version
+  std::vector<FileRef> images;  // encoded image files (PNG, JPEG, PDF, ...)
   RequestedOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   CancelFlag cancelled = std::make_shared<std::atomic<bool>>(false);

@@ -41,7 +41,7 @@ net::awaitable<Response> RunInference(RequestContext& ctx, InferenceCore& core,
   const auto deadline = request.deadline;
   const CancelFlag cancelled = request.cancelled;
   uint64_t image_bytes = 0;
-  for (const auto& image : request.images) image_bytes += image.size();
+  for (const auto& image : request.images) image_bytes += image->size();
   ctx.log_fields.emplace_back("images",
                               static_cast<uint64_t>(request.images.size()));
   ctx.log_fields.emplace_back("image_bytes", image_bytes);

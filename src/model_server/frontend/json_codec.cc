@@ -114,7 +114,7 @@ Status ReadParameters(element params, RequestedOptions* options) {
 }
 
 Status DecodeImageString(element value, std::string_view what,
-                         std::vector<std::string>* images) {
+                         std::vector<FileRef>* images) {
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
     return InvalidArgumentError(std::string(what) +
@@ -125,7 +125,7 @@ Status DecodeImageString(element value, std::string_view what,
     return InvalidArgumentError(std::string(what) + " is not valid base64: " +
                                 bytes.status().message());
   }
-  images->push_back(std::move(bytes).value());
+  images->push_back(ShareFile(std::move(bytes).value()));
   return OkStatus();
 }
 

@@ -147,8 +147,8 @@ WorkerProcess::RunResult WorkerProcess::Run(const WorkUnit& unit,
                            .options = unit.options,
                            .budget_ms = budget_ms,
                            .image = {}},
-                          static_cast<uint32_t>(unit.image->size()));
-  if (!SendFrame(fd_, FrameType::kRecognize, {head, *unit.image})) {
+                          static_cast<uint32_t>(unit.image.size()));
+  if (!SendFrame(fd_, FrameType::kRecognize, {head, unit.image})) {
     return out;  // it died: the caller reaps it
   }
   bool cancel_sent = false;

@@ -24,13 +24,14 @@ class CountingRecognizer : public Recognizer {
     if (!refuse.ok()) return refuse;
     ++submits;
     for (RecognitionTask& task : tasks) {
-      images.push_back(task.file->bytes());
+      images.emplace_back(task.file->bytes());
       if (task.file->bytes() == fail_image) {
         task.done(InternalError("engine exploded"));
         continue;
       }
       OcrResult result;
-      result.text = "text:" + task.file->bytes() + ":" + task.options.lang;
+      result.text =
+          "text:" + std::string(task.file->bytes()) + ":" + task.options.lang;
       result.characters = static_cast<int64_t>(result.text.size());
       task.done(std::move(result));
     }

@@ -78,7 +78,7 @@ class FakeRecognizer : public Recognizer {
       return;
     }
     OcrResult result;
-    result.text = "text:" + task.file->bytes();
+    result.text = "text:" + std::string(task.file->bytes());
     task.done(std::move(result));
   }
 
@@ -138,7 +138,7 @@ class InferenceCoreTest : public ::testing::Test {
     InferRequest r;
     r.id = "req-1";
     r.model_name = "ocr-model";
-    r.images = std::move(images);
+    for (auto& image : images) r.images.push_back(ShareFile(std::move(image)));
     return r;
   }
 

@@ -17,10 +17,10 @@ class ThrowingExecutor : public Executor {
   Status Start() override { return OkStatus(); }
   int slots() const override { return 1; }
   StatusOr<OcrResult> Run(int, const WorkUnit& unit) override {
-    if (*unit.image == "bad_alloc") throw std::bad_alloc();
-    if (*unit.image == "throw") throw std::runtime_error("library failure");
+    if (unit.image == "bad_alloc") throw std::bad_alloc();
+    if (unit.image == "throw") throw std::runtime_error("library failure");
     OcrResult r;
-    r.text = *unit.image;
+    r.text = unit.image;
     return r;
   }
   void Stop() override {}
