@@ -42,10 +42,12 @@ Status CheckLanguage(std::string_view lang,
 
 InferenceCore::InferenceCore(CoreOptions options,
                              std::unique_ptr<Recognizer> recognizer,
-                             CoreMetrics* metrics)
+                             CoreMetrics* metrics,
+                             boost::asio::any_io_executor timers)
     : options_(std::move(options)),
       recognizer_(std::move(recognizer)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      timers_(std::move(timers)) {
   metrics_->SetStatsSource([this] { return recognizer_->Stats(); },
                            [this] { return Ready(); });
 }

@@ -38,6 +38,26 @@ std::string ReadyJson(const std::string& name, bool ready) {
   return out;
 }
 
+StatusOr<InferRequest> DecodeV2(RequestContext& ctx) {
+  return DecodeV2InferRequest(ctx.request.body());
+}
+
+RestAnswer EncodeV2(const InferResponse& response) {
+  RestAnswer answer;
+  answer.body = EncodeV2InferResponse(response);
+  return answer;
+}
+
+StatusOr<InferRequest> DecodeV1(RequestContext& ctx) {
+  return DecodeV1PredictRequest(ctx.request.body());
+}
+
+RestAnswer EncodeV1(const InferResponse& response) {
+  RestAnswer answer;
+  answer.body = EncodeV1PredictResponse(response);
+  return answer;
+}
+
 }  // namespace
 
 void AddV2Routes(Router& router, InferenceCore& core,
@@ -68,8 +88,8 @@ void AddV2Routes(Router& router, InferenceCore& core,
     router.Add(
         http::verb::post, prefix + "/infer",
         [&core](RequestContext& ctx) {
-          return RunInference(ctx, core, ctx.Param("version"),
-                              &DecodeV2InferRequest, &EncodeV2InferResponse);
+          return RunInference(ctx, core, ctx.Param("version"), &DecodeV2,
+                              &EncodeV2);
         },
         RouteOptions{.inference = true});
     router.Add(http::verb::get, prefix + "/ready",
@@ -112,8 +132,7 @@ void AddV1Routes(Router& router, InferenceCore& core) {
   router.Add(
       http::verb::post, "/v1/models/{model}:predict",
       [&core](RequestContext& ctx) {
-        return RunInference(ctx, core, "", &DecodeV1PredictRequest,
-                            &EncodeV1PredictResponse);
+        return RunInference(ctx, core, "", &DecodeV1, &EncodeV1);
       },
       RouteOptions{.inference = true});
   router.Add(http::verb::get, "/v1/models/{model}",
