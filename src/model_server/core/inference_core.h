@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,6 +33,20 @@ struct CoreOptions {
   // More pages in one input, unless `pages` selects fewer: kPayloadTooLarge.
   int max_pages = 200;
 };
+
+// What `psm` and `dpi` accept: a page segmentation mode 0-kMaxPsm other
+// than kUnsupportedPsm (not implemented by Tesseract), and a resolution
+// kMinDpi-kMaxDpi or 0 (the image's own, else estimated).
+inline constexpr int kMaxPsm = 13;
+inline constexpr int kUnsupportedPsm = 2;
+inline constexpr int kMinDpi = 70;
+inline constexpr int kMaxDpi = 2400;
+constexpr bool ValidPsm(int64_t psm) {
+  return psm >= 0 && psm <= kMaxPsm && psm != kUnsupportedPsm;
+}
+constexpr bool ValidDpi(int64_t dpi) {
+  return dpi == 0 || (dpi >= kMinDpi && dpi <= kMaxDpi);
+}
 
 // kInvalidArgument unless every language of `lang` ("eng", "eng+deu") is
 // installed; the message lists the installed ones.
