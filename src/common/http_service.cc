@@ -21,12 +21,16 @@ Status HttpService::Start(const HttpServerOptions& options,
   return OkStatus();
 }
 
-void HttpService::WritePortFile(const std::string& path) const {
+void WritePortFile(const std::string& path, int port) {
   if (path.empty()) return;
   // Write then rename, so a reader never sees a half-written file.
   const std::string tmp = path + ".tmp";
-  std::ofstream(tmp) << server_->port() << "\n";
+  std::ofstream(tmp) << port << "\n";
   std::rename(tmp.c_str(), path.c_str());
+}
+
+void HttpService::WritePortFile(const std::string& path) const {
+  ocr::WritePortFile(path, server_->port());
 }
 
 bool HttpService::Drain(std::chrono::milliseconds grace,

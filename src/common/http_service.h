@@ -14,6 +14,9 @@
 
 namespace ocr {
 
+// Writes `port` and a newline to `path` (nothing when empty), atomically.
+void WritePortFile(const std::string& path, int port);
+
 class HttpService {
  public:
   explicit HttpService(int io_threads);

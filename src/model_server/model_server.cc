@@ -65,6 +65,7 @@ ModelServer::ModelServer(ModelServerOptions options)
     : options_(std::move(options)), service_(options_.io_threads) {}
 
 ModelServer::~ModelServer() {
+  if (grpc_) grpc_->Shutdown(std::chrono::system_clock::now());
   service_.Stop();
   // Workers may still post results to the (stopped) io_context: stop them
   // while it exists.
@@ -111,7 +112,8 @@ Status ModelServer::Start() {
                                           core_metrics_.get(),
                                           service_.io_context().get_executor());
 
-  AddV2Routes(router_, *core_, {"ocr-model-server", OCR_VERSION});
+  const ServerIdentity identity{"ocr-model-server", OCR_VERSION};
+  AddV2Routes(router_, *core_, identity);
   AddV1Routes(router_, *core_);
   router_.Add(http::verb::get, "/metrics",
               SyncHandler([this](RequestContext& ctx) {
@@ -129,7 +131,16 @@ Status ModelServer::Start() {
   http_options.max_body_bytes = options_.max_body_bytes;
   http_options.server_name = "ocr-model-server";
   RETURN_IF_ERROR(service_.Start(http_options, router_, http_metrics_.get()));
-  LOG_INFO("listening", {{"port", service_.port()}, {"ready", false}});
+  if (options_.grpc_port >= 0) {
+    grpc_ = std::make_unique<GrpcServer>(*core_, identity, metrics_.registry());
+    RETURN_IF_ERROR(
+        grpc_->Start({.host = options_.host,
+                      .port = options_.grpc_port,
+                      .max_message_bytes = options_.grpc_max_message_bytes}));
+  }
+  LOG_INFO("listening", {{"port", service_.port()},
+                         {"grpc_port", grpc_port()},
+                         {"ready", false}});
 
   const auto warm_start = Clock::now();
   RETURN_IF_ERROR(core_->Start());
@@ -146,17 +157,27 @@ Status ModelServer::Start() {
                      {"warmup_ms", std::chrono::duration<double, std::milli>(
                                        Clock::now() - warm_start)
                                        .count()}});
+  if (grpc_) grpc_->SetServing(true);
+  // gRPC's first: a reader of the HTTP port file then finds both.
+  if (grpc_) WritePortFile(options_.grpc_port_file, grpc_->port());
   service_.WritePortFile(options_.port_file);
   return OkStatus();
 }
 
 bool ModelServer::Shutdown() {
   core_->BeginShutdown();
+  if (grpc_) grpc_->SetServing(false);
   // Engines may still run recognitions of requests that already timed out.
-  const bool clean = service_.Drain(
-      std::chrono::milliseconds(
-          static_cast<int64_t>(options_.shutdown_grace_seconds * 1000)),
-      [this] { return core_->Stats().engines_busy > 0; });
+  const auto grace = std::chrono::milliseconds(
+      static_cast<int64_t>(options_.shutdown_grace_seconds * 1000));
+  const auto grace_end = std::chrono::system_clock::now() + grace;
+  const bool clean = service_.Drain(grace, [this] {
+    return core_->Stats().engines_busy > 0 || (grpc_ && grpc_->InFlight() > 0);
+  });
+  // New gRPC calls are refused from now on; what is left is cancelled.
+  if (grpc_)
+    grpc_->Shutdown(std::min(
+        grace_end, std::chrono::system_clock::now() + std::chrono::seconds(1)));
   if (!clean) return false;
   service_.Stop();
   core_->Stop();

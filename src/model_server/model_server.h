@@ -10,6 +10,7 @@
 #include "common/metrics.h"
 #include "model_server/core/executor.h"
 #include "model_server/core/inference_core.h"
+#include "model_server/grpc/grpc_server.h"
 #include "model_server/server_options.h"
 
 namespace ocr {
@@ -23,6 +24,8 @@ class ModelServer {
   // (ready when they are). Returns an error if either fails.
   Status Start();
   int http_port() const { return service_.port(); }
+  // 0 when gRPC is off (--grpc-port=-1).
+  int grpc_port() const { return grpc_ ? grpc_->port() : 0; }
 
   // Graceful shutdown: readiness turns false, new work is refused (503),
   // in-flight requests finish within the grace period, then everything
@@ -43,6 +46,9 @@ class ModelServer {
   std::unique_ptr<InferenceCore> core_;
   Router router_;
   HttpService service_;
+  // After the service: it serves calls whose deadlines are timers on the
+  // service's io_context, so it stops first.
+  std::unique_ptr<GrpcServer> grpc_;
 };
 
 }  // namespace ocr

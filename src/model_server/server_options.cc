@@ -20,6 +20,16 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
   f.AddString("port-file", "OCR_PORT_FILE",
               "Write the bound HTTP port to this file once listening.",
               &port_file);
+  f.AddInt("grpc-port", "OCR_GRPC_PORT",
+           "Port for the V2 gRPC protocol (0: any free port; -1: no gRPC).",
+           &grpc_port);
+  f.AddString("grpc-port-file", "OCR_GRPC_PORT_FILE",
+              "Write the bound gRPC port to this file once ready.",
+              &grpc_port_file);
+  f.AddBytes("grpc-max-message-bytes", "OCR_GRPC_MAX_MESSAGE_BYTES",
+             "Largest gRPC message received or sent (suffix k, m or g); "
+             "larger gets RESOURCE_EXHAUSTED.",
+             &grpc_max_message_bytes);
   f.AddInt("io-threads", "OCR_IO_THREADS",
            "Threads serving HTTP I/O (OCR never runs on them).", &io_threads);
   f.AddString("model-name", "OCR_MODEL_NAME", "Name the model is served as.",
@@ -112,6 +122,17 @@ Status ModelServerOptions::Validate() {
   }
   if (http_port < 0 || http_port > 65535) {
     return InvalidArgumentError("--http-port must be 0-65535");
+  }
+  if (grpc_port < -1 || grpc_port > 65535) {
+    return InvalidArgumentError("--grpc-port must be 0-65535, or -1 for none");
+  }
+  if (grpc_port > 0 && grpc_port == http_port) {
+    return InvalidArgumentError("--grpc-port must differ from --http-port");
+  }
+  if (grpc_max_message_bytes < 1024 ||
+      grpc_max_message_bytes > (2ll << 30) - 1) {
+    return InvalidArgumentError(
+        "--grpc-max-message-bytes must be between 1k and 2g");
   }
   if (io_threads < 1 || io_threads > 64) {
     return InvalidArgumentError("--io-threads must be 1-64");

@@ -15,6 +15,9 @@ struct ModelServerOptions {
   std::string host = "0.0.0.0";
   int http_port = 8080;
   std::string port_file;  // written with the bound HTTP port once ready
+  int grpc_port = 8081;   // V2 gRPC; 0: any free port; -1: no gRPC
+  std::string grpc_port_file;
+  int64_t grpc_max_message_bytes = 64ll << 20;
   int io_threads = 2;
 
   // --- Model and engines ---

@@ -1,0 +1,66 @@
+#include "common/status_grpc.h"
+
+namespace ocr {
+
+grpc::StatusCode ToGrpcCode(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return grpc::StatusCode::OK;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kUnsupportedMediaType:
+    case StatusCode::kUnprocessable:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case StatusCode::kNotFound:
+      return grpc::StatusCode::NOT_FOUND;
+    case StatusCode::kMethodNotAllowed:
+    case StatusCode::kUnimplemented:
+      return grpc::StatusCode::UNIMPLEMENTED;
+    case StatusCode::kPayloadTooLarge:
+      // What gRPC itself answers for a message over the size limit.
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case StatusCode::kBadGateway:
+    case StatusCode::kUnavailable:
+      return grpc::StatusCode::UNAVAILABLE;
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kEngineTimeout:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case StatusCode::kEngineCrash:
+    case StatusCode::kInternal:
+      return grpc::StatusCode::INTERNAL;
+  }
+  return grpc::StatusCode::INTERNAL;
+}
+
+StatusCode FromGrpcCode(grpc::StatusCode code, std::string_view reason) {
+  if (!reason.empty()) {
+    for (int i = 0; i <= static_cast<int>(StatusCode::kInternal); ++i) {
+      const auto candidate = static_cast<StatusCode>(i);
+      if (StatusCodeName(candidate) == reason &&
+          ToGrpcCode(candidate) == code) {
+        return candidate;
+      }
+    }
+  }
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return StatusCode::kOk;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return StatusCode::kInvalidArgument;
+    case grpc::StatusCode::NOT_FOUND:
+      return StatusCode::kNotFound;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return StatusCode::kPayloadTooLarge;
+    case grpc::StatusCode::UNAVAILABLE:
+      return StatusCode::kUnavailable;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return StatusCode::kDeadlineExceeded;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return StatusCode::kUnimplemented;
+    default:
+      return StatusCode::kInternal;
+  }
+}
+
+}  // namespace ocr

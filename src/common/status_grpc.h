@@ -1,0 +1,23 @@
+// The one mapping between the project's Status codes and gRPC status codes,
+// used by the model server's gRPC front end and the gateway's gRPC upstream.
+//
+// gRPC has fewer codes than HTTP has statuses, so the model server also
+// sends the exact code's name (StatusCodeName) in the trailing metadata
+// kStatusReasonKey; a client that finds it recovers the exact code.
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ocr {
+
+inline constexpr std::string_view kStatusReasonKey = "ocr-status-reason";
+
+grpc::StatusCode ToGrpcCode(StatusCode code);
+// The inverse; `reason` is the value of kStatusReasonKey when present.
+StatusCode FromGrpcCode(grpc::StatusCode code, std::string_view reason = {});
+
+}  // namespace ocr
