@@ -15,12 +15,20 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
+// An input's share of the binary data, decoded once all sizes add up.
+struct BinaryInput {
+  std::string label;
+  int64_t count;
+  std::string_view data;
+};
+
 // The binary data after the JSON header, and how much of it the inputs
 // before took.
 struct BinaryData {
   const std::shared_ptr<const std::string>* owner;  // the whole body
   std::string_view bytes;
   size_t used = 0;
+  std::vector<BinaryInput> inputs;
 };
 
 // A present, non-null member of an object.
@@ -93,10 +101,9 @@ Status DecodeJsonData(element data, int64_t count, const std::string& label,
   return OkStatus();
 }
 
-// The input's `binary_data_size` bytes of `binary`: a BYTES tensor whose
-// elements are files (slices of the body) or their base64 text.
-Status DecodeBinaryData(uint64_t size, int64_t count, const std::string& label,
-                        BinaryData* binary, std::vector<FileRef>* images) {
+// Takes the input's `binary_data_size` bytes of `binary`.
+Status TakeBinaryData(uint64_t size, int64_t count, const std::string& label,
+                      BinaryData* binary) {
   const size_t left = binary->bytes.size() - binary->used;
   if (size > left) {
     return InvalidArgumentError(
@@ -104,20 +111,32 @@ Status DecodeBinaryData(uint64_t size, int64_t count, const std::string& label,
         " runs past the end of the binary data (" + std::to_string(left) +
         " bytes left after the JSON header)");
   }
-  const std::string_view data = binary->bytes.substr(binary->used, size);
+  binary->inputs.push_back(
+      BinaryInput{label, count, binary->bytes.substr(binary->used, size)});
   binary->used += size;
+  return OkStatus();
+}
+
+// An input's binary data: a BYTES tensor whose elements are files (slices of
+// the body) or their base64 text.
+Status DecodeBinaryInput(const BinaryInput& input,
+                         const std::shared_ptr<const std::string>& owner,
+                         std::vector<FileRef>* images) {
   ASSIGN_OR_RETURN(std::vector<std::string_view> elements,
-                   bytes_tensor::Split(data, count, label + " binary data"));
-  if (elements.empty()) return InvalidArgumentError(label + " holds no image");
+                   bytes_tensor::Split(input.data, input.count,
+                                       input.label + " binary data"));
+  if (elements.empty()) {
+    return InvalidArgumentError(input.label + " holds no image");
+  }
   for (size_t i = 0; i < elements.size(); ++i) {
     if (!bytes_tensor::IsBase64Element(elements[i])) {
-      images->push_back(ShareSlice(*binary->owner, elements[i]));
+      images->push_back(ShareSlice(owner, elements[i]));
       continue;
     }
     auto bytes = base64::Decode(elements[i]);
     if (!bytes.ok()) {
       return InvalidArgumentError(
-          label + " binary element " + std::to_string(i) +
+          input.label + " binary element " + std::to_string(i) +
           " is not valid base64: " + bytes.status().message());
     }
     images->push_back(ShareFile(std::move(bytes).value()));
@@ -169,8 +188,7 @@ Status DecodeV2Input(element input, BinaryData* binary, InferRequest* request) {
       return InvalidArgumentError(label +
                                   " has both 'data' and 'binary_data_size'");
     }
-    return DecodeBinaryData(*binary_size, count, label, binary,
-                            &request->images);
+    return TakeBinaryData(*binary_size, count, label, binary);
   }
   if (!has_data) return InvalidArgumentError(label + " has no 'data'");
   return DecodeJsonData(data, count, label, &request->images);
@@ -230,8 +248,9 @@ StatusOr<V2Request> Decode(const std::string& body, size_t header_length,
         doc, json_params::ParseObjectAt(parser, body.data(), header_length,
                                         body.size(), "inference header"));
   }
-  BinaryData binary{.owner = owner,
-                    .bytes = std::string_view(body).substr(header_length)};
+  BinaryData binary;
+  binary.owner = owner;
+  binary.bytes = std::string_view(body).substr(header_length);
   V2Request out;
   InferRequest& request = out.request;
   std::optional<bool> binary_output, output_binary;
@@ -269,6 +288,9 @@ StatusOr<V2Request> Decode(const std::string& body, size_t header_length,
         " bytes of binary data follow the JSON header but the inputs' "
         "binary_data_size add up to " +
         std::to_string(binary.used));
+  }
+  for (const BinaryInput& input : binary.inputs) {
+    RETURN_IF_ERROR(DecodeBinaryInput(input, *owner, &request.images));
   }
   if (Member(doc, "outputs", &value)) {
     RETURN_IF_ERROR(ReadOutputs(value, &output_binary));
