@@ -1,10 +1,9 @@
 // The V2 response encoders of v2_codec.h.
-#include "model_server/frontend/v2_codec.h"
-
 #include "common/base64.h"
 #include "common/bytes_tensor.h"
 #include "common/json_writer.h"
 #include "model_server/core/document_options.h"
+#include "model_server/frontend/v2_codec.h"
 
 namespace ocr {
 namespace {
