@@ -28,8 +28,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$build_dir" ] || { echo "$0: --build-dir is required" >&2; exit 2; }
 if [ ${#fuzzers[@]} -eq 0 ]; then
-  fuzzers=(multipart_fuzzer v2_json_fuzzer v1_json_fuzzer image_fuzzer base64_fuzzer
-    worker_protocol_fuzzer document_options_fuzzer)
+  fuzzers=(multipart_fuzzer v2_json_fuzzer v2_binary_fuzzer v1_json_fuzzer image_fuzzer
+    base64_fuzzer worker_protocol_fuzzer document_options_fuzzer)
 fi
 if ! command -v clang++ >/dev/null; then
   echo "fuzz_smoke: clang++ is not installed (scripts/install-deps.sh test installs it)" >&2
@@ -54,7 +54,7 @@ export ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1
 
 dict_of() {
   case "$1" in
-    v1_json_fuzzer | v2_json_fuzzer) echo "$here/json.dict" ;;
+    v1_json_fuzzer | v2_json_fuzzer | v2_binary_fuzzer) echo "$here/json.dict" ;;
     multipart_fuzzer) echo "$here/multipart.dict" ;;
   esac
 }

@@ -157,8 +157,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ocr::InferResponse response;
   response.id = request->id;
   response.model_name = "ocr-model";
-  for (const std::string& image : request->images) {
-    response.results.push_back(ocr::OcrResult{.text = image});
+  for (const ocr::FileRef& image : request->images) {
+    response.results.push_back(
+        ocr::OcrResult{.text = std::string(image->bytes())});
   }
   CheckResponse(ocr::EncodeV2InferResponse(response), response);
   return 0;

@@ -156,7 +156,9 @@ TEST(DecodeV2Test, InputErrorsNameTheProblem) {
       {"data", {7}, "element 0 must be a base64-encoded image string"},
       {"data", {"@@@@"}, "element 0 is not valid base64"},
       {"data", nullptr, "must be a base64"},
-      {"parameters", {{"binary_data_size", 10}}, "binary"},
+      {"parameters",
+       {{"binary_data_size", 10}},
+       "has both 'data' and 'binary_data_size'"},
       {"parameters", "x", "'parameters' must be a JSON object"},
   };
   for (const auto& c : cases) {
@@ -188,7 +190,9 @@ TEST(DecodeV2Test, ParameterAndTopLevelErrors) {
       {"parameters", {{"timeout", 9.3e18}}, "'timeout' must be an integer"},
       {"parameters", {{"dpi", true}}, "'dpi' must be an integer"},
       {"parameters", {{"timeout", "1s"}}, "'timeout' must be an integer"},
-      {"parameters", {{"binary_data_size", 4}}, "binary tensor data"},
+      {"parameters",
+       {{"binary_data_output", "yes"}},
+       "'binary_data_output' must be true or false"},
       {"outputs", {{{"name", "output-1"}}}, "unknown requested output"},
       {"outputs", {{{"other", 1}}}, "unknown requested output"},
       {"outputs", "output-0", "'outputs' must be an array"},
