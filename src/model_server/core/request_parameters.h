@@ -12,7 +12,17 @@
 
 namespace ocr {
 
-using ParameterValue = std::variant<std::string_view, int64_t, double, bool>;
+// The names of the options a request may set (V2 `parameters` members,
+// gRPC parameters, or the query parameters of the raw binary form), in
+// RequestedOptions' order.
+inline constexpr std::string_view kRequestParameterNames[] = {
+    "lang",       "psm",   "dpi",    "timeout", "output",
+    "text_layer", "pages", "rotate", "deskew",  "rescale"};
+
+// std::monostate: a value of no type an option takes (a JSON null, array or
+// object).
+using ParameterValue =
+    std::variant<std::monostate, std::string_view, int64_t, double, bool>;
 
 // Sets option `name` of `options` from `value`. Integers may come as whole
 // numbers or numeric strings; `pages` may be a page number and `deskew` a

@@ -1,10 +1,11 @@
 #include "model_server/frontend/json_params.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "common/base64.h"
 #include "common/http_server.h"
-#include "common/options.h"
+#include "model_server/core/request_parameters.h"
 
 namespace ocr::json_params {
 namespace {
@@ -29,67 +30,18 @@ StatusOr<element> CheckObject(simdjson::error_code error, element doc,
   return doc;
 }
 
-// An integer parameter given as a JSON number or a numeric string.
-Status ReadIntParam(std::string_view name, element value,
-                    std::optional<int64_t>* out) {
+// A JSON value as the protocol-neutral parameter value; arrays, objects and
+// null are std::monostate, which no option takes.
+ParameterValue ToParameterValue(element value) {
+  std::string_view s;
   int64_t i;
   double d;
-  std::string_view s;
-  if (value.get_int64().get(i) == simdjson::SUCCESS) {
-    *out = i;
-  } else if (value.get_double().get(d) == simdjson::SUCCESS && d >= -0x1p63 &&
-             d < 0x1p63 &&  // else the cast below is UB
-             d == static_cast<double>(static_cast<int64_t>(d))) {
-    *out = static_cast<int64_t>(d);
-  } else if (value.get_string().get(s) == simdjson::SUCCESS &&
-             ParseInt64(s, &i)) {
-    *out = i;
-  } else {
-    return InvalidArgumentError("parameter '" + std::string(name) +
-                                "' must be an integer");
-  }
-  return OkStatus();
-}
-
-// A string parameter; `pages` may also be a page number.
-Status ReadStringParam(std::string_view name, element value,
-                       std::optional<std::string>* out) {
-  std::string_view s;
-  int64_t i;
-  if (value.get_string().get(s) == simdjson::SUCCESS) {
-    *out = std::string(s);
-  } else if (name == "pages" && value.get_int64().get(i) == simdjson::SUCCESS) {
-    *out = std::to_string(i);
-  } else if (bool b;
-             name == "deskew" && value.get_bool().get(b) == simdjson::SUCCESS) {
-    *out = b ? "true" : "false";
-  } else {
-    return InvalidArgumentError("parameter '" + std::string(name) +
-                                "' must be a string");
-  }
-  return OkStatus();
-}
-
-// The integer option `name`, or null when `name` is not one.
-std::optional<int64_t>* IntOption(std::string_view name,
-                                  RequestedOptions* options) {
-  if (name == "psm") return &options->psm;
-  if (name == "dpi") return &options->dpi;
-  if (name == "timeout") return &options->timeout_us;
-  return nullptr;
-}
-
-// The string option `name`, or null when `name` is not one.
-std::optional<std::string>* StringOption(std::string_view name,
-                                         RequestedOptions* options) {
-  if (name == "lang") return &options->lang;
-  if (name == "output") return &options->output;
-  if (name == "text_layer") return &options->text_layer;
-  if (name == "pages") return &options->pages;
-  if (name == "rotate") return &options->rotate;
-  if (name == "deskew") return &options->deskew;
-  if (name == "rescale") return &options->rescale;
-  return nullptr;
+  bool b;
+  if (value.get_string().get(s) == simdjson::SUCCESS) return s;
+  if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
+  if (value.get_double().get(d) == simdjson::SUCCESS) return d;
+  if (value.get_bool().get(b) == simdjson::SUCCESS) return b;
+  return std::monostate();
 }
 
 }  // namespace
@@ -120,31 +72,20 @@ Status ReadParameters(element params, RequestedOptions* options) {
     return InvalidArgumentError("'parameters' must be a JSON object");
   }
   for (auto field : obj) {
-    const std::string_view key = field.key;
-    if (auto* s = StringOption(key, options); s != nullptr) {
-      RETURN_IF_ERROR(ReadStringParam(key, field.value, s));
-    } else if (auto* i = IntOption(key, options); i != nullptr) {
-      RETURN_IF_ERROR(ReadIntParam(key, field.value, i));
-    }
+    RETURN_IF_ERROR(
+        SetRequestParameter(field.key, ToParameterValue(field.value), options));
   }
   return OkStatus();
 }
 
 Status SetOptionFromText(std::string_view name, std::string_view value,
                          RequestedOptions* options) {
-  if (auto* s = StringOption(name, options); s != nullptr) {
-    *s = std::string(value);
-  } else if (auto* i = IntOption(name, options); i != nullptr) {
-    int64_t v;
-    if (!ParseInt64(value, &v)) {
-      return InvalidArgumentError("parameter '" + std::string(name) +
-                                  "' must be an integer");
-    }
-    *i = v;
-  } else {
+  if (std::find(std::begin(kRequestParameterNames),
+                std::end(kRequestParameterNames),
+                name) == std::end(kRequestParameterNames)) {
     return InvalidArgumentError("unknown option '" + std::string(name) + "'");
   }
-  return OkStatus();
+  return SetRequestParameter(name, value, options);
 }
 
 Status DecodeImageString(element value, std::string_view what,

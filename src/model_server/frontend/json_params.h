@@ -11,15 +11,10 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model_server/core/request_parameters.h"
 #include "model_server/core/types.h"
 
 namespace ocr::json_params {
-
-// The names of the options a request may set (`parameters` members, or the
-// query parameters of the raw binary form), in RequestedOptions' order.
-inline constexpr std::string_view kOptionNames[] = {
-    "lang",       "psm",   "dpi",    "timeout", "output",
-    "text_layer", "pages", "rotate", "deskew",  "rescale"};
 
 // Parses `body` (which simdjson reads in place when its spare capacity
 // covers SIMDJSON_PADDING, else copies) and checks it is an object.
@@ -40,8 +35,8 @@ StatusOr<simdjson::dom::element> ParseObjectAt(simdjson::dom::parser& parser,
 // (content_type, binary_data_size, for example) as KServe does.
 Status ReadParameters(simdjson::dom::element params, RequestedOptions* options);
 
-// Sets option `name` (one of kOptionNames) from its text, as a URL query
-// parameter gives it: integers in decimal, the others as they are.
+// Sets option `name` (one of kRequestParameterNames) from its text, as a URL
+// query parameter gives it: integers in decimal, the others as they are.
 Status SetOptionFromText(std::string_view name, std::string_view value,
                          RequestedOptions* options);
 

@@ -180,4 +180,40 @@ std::string RepositoryIndexJson(const CoreOptions& options, bool ready) {
   return out;
 }
 
+std::string ModelStatsJson(const CoreOptions& options,
+                           const ModelStatsSnapshot& stats) {
+  auto duration = [](std::string& out, std::string_view name,
+                     const StatDuration& d, bool first) {
+    if (!first) out.push_back(',');
+    out.push_back('"');
+    out += name;
+    out += "\":{\"count\":";
+    out += std::to_string(d.count);
+    out += ",\"ns\":";
+    out += std::to_string(d.ns);
+    out.push_back('}');
+  };
+  std::string out = "{\"model_stats\":[{\"name\":";
+  json::AppendString(out, options.model_name);
+  out += ",\"version\":";
+  json::AppendString(out, options.model_version);
+  out += ",\"last_inference\":";
+  out += std::to_string(stats.last_inference_ms);
+  out += ",\"inference_count\":";
+  out += std::to_string(stats.inference_count);
+  out += ",\"execution_count\":";
+  out += std::to_string(stats.execution_count);
+  out += ",\"inference_stats\":{";
+  duration(out, "success", stats.success, true);
+  duration(out, "fail", stats.fail, false);
+  duration(out, "queue", stats.queue, false);
+  duration(out, "compute_input", stats.compute_input, false);
+  duration(out, "compute_infer", stats.compute_infer, false);
+  duration(out, "compute_output", stats.compute_output, false);
+  duration(out, "cache_hit", stats.cache_hit, false);
+  duration(out, "cache_miss", stats.cache_miss, false);
+  out += "},\"batch_stats\":[]}]}";
+  return out;
+}
+
 }  // namespace ocr

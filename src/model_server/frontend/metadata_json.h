@@ -39,4 +39,12 @@ std::string ModelListJson(const CoreOptions& options);
 // UNAVAILABLE.
 std::string RepositoryIndexJson(const CoreOptions& options, bool ready);
 
+// Triton's statistics extension: {"model_stats":[{"name","version",
+// "last_inference","inference_count","execution_count","inference_stats":
+// {"success","fail","queue","compute_input","compute_infer",
+// "compute_output","cache_hit","cache_miss"} each {"count","ns"},
+// "batch_stats":[]}]}.
+std::string ModelStatsJson(const CoreOptions& options,
+                           const ModelStatsSnapshot& stats);
+
 }  // namespace ocr

@@ -16,13 +16,45 @@ std::string ReadyJson(const std::string& name, bool ready) {
   return out;
 }
 
-StatusOr<InferRequest> DecodeV2(RequestContext& ctx) {
-  return DecodeV2InferRequest(ctx.request.body());
+constexpr std::string_view kHeaderLength = "Inference-Header-Content-Length";
+
+// A V2 request in any of its forms: JSON; the binary tensor data extension
+// (Inference-Header-Content-Length: the JSON header's size, then raw
+// tensors); or the raw form (that header 0: the body is the file, options
+// in the query). Sets `binary_output` when the answer must be binary.
+StatusOr<InferRequest> DecodeV2(RequestContext& ctx, bool* binary_output) {
+  const auto header = ctx.request.find(kHeaderLength);
+  StatusOr<V2Request> decoded = InvalidArgumentError("");
+  if (header != ctx.request.end() && header->value() == "0") {
+    decoded = DecodeV2RawRequest(
+        std::move(ctx.request.body()),
+        [&ctx](std::string_view name) { return ctx.Query(name); });
+  } else {
+    // Shared with the images sliced out of it; moving keeps the spare
+    // capacity simdjson reads in place.
+    auto body =
+        std::make_shared<const std::string>(std::move(ctx.request.body()));
+    size_t length = body->size();
+    if (header != ctx.request.end()) {
+      ASSIGN_OR_RETURN(length,
+                       ParseInferenceHeaderLength(header->value(), length));
+    }
+    decoded = DecodeV2Request(std::move(body), length);
+  }
+  if (!decoded.ok()) return decoded.status();
+  *binary_output = decoded->binary_output;
+  return std::move(decoded->request);
 }
 
-RestAnswer EncodeV2(const InferResponse& response) {
+RestAnswer EncodeV2(const InferResponse& response, bool binary_output) {
+  V2Encoded encoded = EncodeV2Response(response, binary_output);
   RestAnswer answer;
-  answer.body = EncodeV2InferResponse(response);
+  if (encoded.header_length != encoded.body.size()) {
+    answer.content_type = "application/octet-stream";
+    answer.headers.emplace_back(std::string(kHeaderLength),
+                                std::to_string(encoded.header_length));
+  }
+  answer.body = std::move(encoded.body);
   return answer;
 }
 
@@ -78,10 +110,28 @@ void AddV2Routes(Router& router, InferenceCore& core,
     router.Add(
         http::verb::post, prefix + "/infer",
         [&core](RequestContext& ctx) {
-          return RunInference(ctx, core, ctx.Param("version"), &DecodeV2,
-                              &EncodeV2);
+          auto binary_output = std::make_shared<bool>(false);
+          return RunInference(
+              ctx, core, ctx.Param("version"),
+              [binary_output](RequestContext& c) {
+                return DecodeV2(c, binary_output.get());
+              },
+              [binary_output](const InferResponse& response) {
+                return EncodeV2(response, *binary_output);
+              });
         },
         RouteOptions{.inference = true});
+    router.Add(http::verb::get, prefix + "/stats",
+               SyncHandler([&core](RequestContext& ctx) {
+                 if (Status s = core.CheckModel(ctx.Param("model"),
+                                                ctx.Param("version"));
+                     !s.ok()) {
+                   return ErrorResponse(ctx, s);
+                 }
+                 return JsonResponse(
+                     ctx, http::status::ok,
+                     ModelStatsJson(core.options(), core.ModelStatistics()));
+               }));
     router.Add(http::verb::get, prefix + "/ready",
                SyncHandler([&core](RequestContext& ctx) {
                  const std::string model(ctx.Param("model"));

@@ -350,7 +350,7 @@ StatusOr<V2Request> DecodeV2RawRequest(
   }
   V2Request out;
   out.binary_output = true;
-  for (const std::string_view name : json_params::kOptionNames) {
+  for (const std::string_view name : kRequestParameterNames) {
     if (std::optional<std::string> value = query(name); value.has_value()) {
       RETURN_IF_ERROR(
           json_params::SetOptionFromText(name, *value, &out.request.options));
