@@ -42,17 +42,21 @@ net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
   call->context.set_deadline(SystemDeadline(deadline));
   call->context.AddMetadata("x-request-id", request_id);
   auto executor = co_await net::this_coro::executor;
-  auto status = co_await AwaitCallback<grpc::Status>(
-      deadline + kGrace,
-      [&](std::function<void(grpc::Status)> done) {
-        invoke(&call->context, call->request.get(), &call->response,
-               [call, executor, done = std::move(done)](grpc::Status s) {
-                 done(std::move(s));
-                 // The context goes on an I/O thread, after this returns.
-                 net::post(executor, [call] {});
-               });
-      },
-      [call] { call->context.TryCancel(); });
+  // Named, not temporaries of the co_await expression: GCC 12 can destroy
+  // such temporaries twice, which would release `call` once too often.
+  auto start = [&](std::function<void(grpc::Status)> done) {
+    invoke(&call->context, call->request.get(), &call->response,
+           [call, executor, done = std::move(done)](grpc::Status s) {
+             done(std::move(s));
+             // The context goes on an I/O thread, after this returns.
+             net::post(executor, [call] {});
+           });
+  };
+  const std::function<void()> on_timeout = [call] {
+    call->context.TryCancel();
+  };
+  auto status = co_await AwaitCallback<grpc::Status>(deadline + kGrace, start,
+                                                     on_timeout);
   GrpcAttempt attempt;
   if (!status) {
     attempt.code = grpc::StatusCode::DEADLINE_EXCEEDED;
