@@ -50,8 +50,9 @@ struct RequestContext {
 
   // Filled by handlers for the request log line and error metrics.
   LogFields log_fields;
-  std::string model_name;    // for request_errors_total{model_name}
-  std::string error_reason;  // StatusCodeName of the error, if any
+  std::string model_name;      // for request_errors_total{model_name}
+  std::string error_reason;    // StatusCodeName of the error, if any
+  bool error_counted = false;  // the model server's core counted it
 
   // Route parameter by name ("" when absent).
   std::string_view Param(std::string_view name) const;

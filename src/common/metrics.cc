@@ -111,8 +111,19 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   return out;
 }
 
+ErrorCounter::ErrorCounter(prometheus::Registry& registry)
+    : errors_(prometheus::BuildCounter()
+                  .Name("request_errors_total")
+                  .Help("Failed inference requests by model and reason.")
+                  .Register(registry)) {}
+
+void ErrorCounter::Count(const std::string& model_name,
+                         const std::string& reason) {
+  errors_.Add({{"model_name", model_name}, {"reason", reason}}).Increment();
+}
+
 HttpMetrics::HttpMetrics(prometheus::Registry& registry,
-                         std::string default_model_name)
+                         std::string default_model_name, ErrorCounter* errors)
     : default_model_name_(std::move(default_model_name)),
       requests_(prometheus::BuildCounter()
                     .Name("http_requests_total")
@@ -138,10 +149,7 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry,
                          .Help("Content length of outgoing responses by "
                                "handler.")
                          .Register(registry)),
-      errors_(prometheus::BuildCounter()
-                  .Name("request_errors_total")
-                  .Help("Failed inference requests by model and reason.")
-                  .Register(registry)) {}
+      errors_(errors) {}
 
 void HttpMetrics::OnRequestDone(const RequestRecord& r) {
   const std::string method(r.method), handler(r.route);
@@ -159,18 +167,15 @@ void HttpMetrics::OnRequestDone(const RequestRecord& r) {
       .Observe(static_cast<double>(r.request_bytes));
   response_size_.Add({{"handler", handler}}, prometheus::Summary::Quantiles{})
       .Observe(static_cast<double>(r.response_bytes));
-  if (r.inference_route && r.status >= 400 && r.context != nullptr) {
+  if (r.inference_route && r.status >= 400 && r.context != nullptr &&
+      !r.context->error_counted) {
     const RequestContext& ctx = *r.context;
     std::string model = ctx.model_name;
     if (model.empty()) model = std::string(ctx.Param("model"));
     if (model.empty()) model = default_model_name_;
-    CountError(model, ctx.error_reason.empty() ? "other" : ctx.error_reason);
+    errors_->Count(model,
+                   ctx.error_reason.empty() ? "other" : ctx.error_reason);
   }
-}
-
-void HttpMetrics::CountError(const std::string& model_name,
-                             const std::string& reason) {
-  errors_.Add({{"model_name", model_name}, {"reason", reason}}).Increment();
 }
 
 }  // namespace ocr

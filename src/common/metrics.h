@@ -45,18 +45,30 @@ class ProcessCollector : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 };
 
+// request_errors_total{model_name,reason}: failed inference requests. One per
+// service, shared by whatever decides a request failed (the HTTP seam for
+// errors before a handler ran, the model server's inference core for every
+// protocol), so an error is counted once and the same way everywhere.
+class ErrorCounter {
+ public:
+  explicit ErrorCounter(prometheus::Registry& registry);
+  void Count(const std::string& model_name, const std::string& reason);
+
+ private:
+  prometheus::Family<prometheus::Counter>& errors_;
+};
+
 // The reference gateway's HTTP metric names (prometheus-fastapi-
 // instrumentator), used by both services, plus request_errors_total.
 class HttpMetrics : public HttpObserver {
  public:
   // `default_model_name` labels errors on inference routes without a
-  // {model} route parameter.
-  HttpMetrics(prometheus::Registry& registry, std::string default_model_name);
+  // {model} route parameter. Errors on inference routes go to `errors` (not
+  // owned) unless the handler says another component counted them
+  // (RequestContext::error_counted).
+  HttpMetrics(prometheus::Registry& registry, std::string default_model_name,
+              ErrorCounter* errors);
   void OnRequestDone(const RequestRecord& record) override;
-
-  // For errors decided outside an HTTP request (none today); public so the
-  // error counter has one owner.
-  void CountError(const std::string& model_name, const std::string& reason);
 
  private:
   std::string default_model_name_;
@@ -65,7 +77,7 @@ class HttpMetrics : public HttpObserver {
   prometheus::Family<prometheus::Histogram>& duration_highr_;
   prometheus::Family<prometheus::Summary>& request_size_;
   prometheus::Family<prometheus::Summary>& response_size_;
-  prometheus::Family<prometheus::Counter>& errors_;
+  ErrorCounter* errors_;
 };
 
 }  // namespace ocr

@@ -44,8 +44,9 @@ Status Gateway::Start() {
   client_options.http.connect_timeout =
       Millis(options_.connect_timeout_seconds);
 
-  http_metrics_ =
-      std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
+  errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
+  http_metrics_ = std::make_unique<HttpMetrics>(
+      metrics_.registry(), options_.model_name, errors_.get());
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(
       metrics_.registry(), ProtocolName(client_options.protocol));
   metrics_.AddCollector(&process_collector_);

@@ -38,6 +38,7 @@ class Gateway {
   GatewayOptions options_;
   Metrics metrics_;
   ProcessCollector process_collector_;
+  std::unique_ptr<ErrorCounter> errors_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   std::unique_ptr<UpstreamMetrics> upstream_metrics_;
   std::atomic<bool> ready_{false};

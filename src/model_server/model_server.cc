@@ -94,9 +94,11 @@ Status ModelServer::Start() {
   core_options.max_images_per_request = options_.max_images_per_request;
   core_options.max_pages = options_.max_pages;
 
-  http_metrics_ =
-      std::make_unique<HttpMetrics>(metrics_.registry(), options_.model_name);
-  core_metrics_ = std::make_unique<CoreMetrics>(metrics_.registry());
+  errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
+  http_metrics_ = std::make_unique<HttpMetrics>(
+      metrics_.registry(), options_.model_name, errors_.get());
+  core_metrics_ =
+      std::make_unique<CoreMetrics>(metrics_.registry(), errors_.get());
   metrics_.AddCollector(&process_collector_);
   metrics_.AddCollector(core_metrics_.get());
   std::unique_ptr<Recognizer> recognizer = std::make_unique<Scheduler>(
@@ -106,7 +108,8 @@ Status ModelServer::Start() {
         std::move(recognizer), int64_t{options_.result_cache_mb} << 20);
   }
   core_ = std::make_unique<InferenceCore>(core_options, std::move(recognizer),
-                                          core_metrics_.get());
+                                          core_metrics_.get(),
+                                          service_.io_context().get_executor());
 
   AddV2Routes(router_, *core_, {"ocr-model-server", OCR_VERSION});
   AddV1Routes(router_, *core_);

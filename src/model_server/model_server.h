@@ -37,6 +37,7 @@ class ModelServer {
   ModelServerOptions options_;
   Metrics metrics_;
   ProcessCollector process_collector_;
+  std::unique_ptr<ErrorCounter> errors_;
   std::unique_ptr<HttpMetrics> http_metrics_;
   std::unique_ptr<CoreMetrics> core_metrics_;
   std::unique_ptr<InferenceCore> core_;

@@ -49,10 +49,10 @@ prometheus::MetricFamily Labelled(std::string name, std::string help,
 
 }  // namespace
 
-CoreMetrics::CoreMetrics(prometheus::Registry& registry)
+CoreMetrics::CoreMetrics(prometheus::Registry& registry, ErrorCounter* errors)
     : preprocess_(prometheus::BuildHistogram()
                       .Name("request_preprocess_seconds")
-                      .Help("Time decoding a request (JSON, base64).")
+                      .Help("Time decoding a request (JSON, base64, protobuf).")
                       .Register(registry)),
       predict_(prometheus::BuildHistogram()
                    .Name("request_predict_seconds")
@@ -79,7 +79,8 @@ CoreMetrics::CoreMetrics(prometheus::Registry& registry)
       megapixels_(prometheus::BuildHistogram()
                       .Name("ocr_image_megapixels")
                       .Help("Size of recognised images in megapixels.")
-                      .Register(registry)) {}
+                      .Register(registry)),
+      errors_(errors) {}
 
 void CoreMetrics::SetStatsSource(std::function<RecognizerStats()> stats,
                                  std::function<bool()> ready) {
@@ -116,6 +117,10 @@ void CoreMetrics::RecordImage(const std::string& model,
            prometheus::Histogram::BucketBoundaries{0.1, 0.25, 0.5, 1, 2, 4, 8,
                                                    12, 16, 25, 50, 100})
       .Observe(static_cast<double>(result.width) * result.height / 1e6);
+}
+
+void CoreMetrics::RecordError(const std::string& model, StatusCode code) {
+  errors_->Count(model, std::string(StatusCodeName(code)));
 }
 
 std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {

@@ -14,13 +14,15 @@
 #include <mutex>
 #include <string>
 
+#include "common/metrics.h"
 #include "model_server/core/recognizer.h"
 
 namespace ocr {
 
 class CoreMetrics : public prometheus::Collectable {
  public:
-  explicit CoreMetrics(prometheus::Registry& registry);
+  // `errors` (not owned) is the service's request_errors_total.
+  CoreMetrics(prometheus::Registry& registry, ErrorCounter* errors);
 
   // Where the pool gauges come from; called at every scrape.
   void SetStatsSource(std::function<RecognizerStats()> stats,
@@ -30,6 +32,8 @@ class CoreMetrics : public prometheus::Collectable {
   void RecordPredict(const std::string& model, double seconds);
   void RecordPostprocess(const std::string& model, double seconds);
   void RecordImage(const std::string& model, const OcrResult& result);
+  // A failed request, whichever protocol carried it.
+  void RecordError(const std::string& model, StatusCode code);
 
   // Gauges: ocr_queue_depth, ocr_queue_capacity, ocr_engines_busy,
   // ocr_engines, ocr_model_ready, ocr_result_cache_{entries,bytes,
@@ -44,6 +48,7 @@ class CoreMetrics : public prometheus::Collectable {
   prometheus::Family<prometheus::Counter>& images_;
   prometheus::Family<prometheus::Histogram>& confidence_;
   prometheus::Family<prometheus::Histogram>& megapixels_;
+  ErrorCounter* errors_;
 
   mutable std::mutex mu_;
   std::function<RecognizerStats()> stats_;

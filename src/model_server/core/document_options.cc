@@ -56,6 +56,22 @@ StatusOr<std::vector<Range>> ParseSpec(std::string_view spec) {
   return ranges;
 }
 
+// The index of `value` in `names`; kInvalidArgument naming the accepted
+// values otherwise.
+template <size_t N>
+StatusOr<size_t> Find(std::string_view parameter,
+                      const std::array<std::string_view, N>& names,
+                      std::string_view value) {
+  std::string accepted;
+  for (size_t i = 0; i < N; ++i) {
+    if (names[i] == value) return i;
+    if (!accepted.empty()) accepted += ", ";
+    accepted += names[i];
+  }
+  return InvalidArgumentError("unknown " + std::string(parameter) + " '" +
+                              std::string(value) + "'; accepted: " + accepted);
+}
+
 }  // namespace
 
 const std::vector<OutputFormatInfo>& OutputFormats() {
@@ -91,31 +107,36 @@ StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
 }
 
 StatusOr<TextLayer> ParseTextLayer(std::string_view name) {
-  if (name == "ignore") return TextLayer::kIgnore;
-  if (name == "use") return TextLayer::kUse;
-  return InvalidArgumentError("unknown text_layer '" + std::string(name) +
-                              "'; accepted: ignore, use");
+  ASSIGN_OR_RETURN(const size_t i, Find("text_layer", kTextLayerNames, name));
+  return static_cast<TextLayer>(i);
 }
 
 StatusOr<bool> ParseAutoNone(std::string_view parameter,
                              std::string_view value) {
-  if (value == "auto") return true;
-  if (value == "none") return false;
-  return InvalidArgumentError("unknown " + std::string(parameter) + " '" +
-                              std::string(value) + "'; accepted: auto, none");
+  ASSIGN_OR_RETURN(const size_t i, Find(parameter, kAutoNoneNames, value));
+  return i == 0;
 }
 
 StatusOr<Rotate> ParseRotate(std::string_view name) {
-  ASSIGN_OR_RETURN(const bool automatic, ParseAutoNone("rotate", name));
-  return automatic ? Rotate::kAuto : Rotate::kNone;
+  ASSIGN_OR_RETURN(const size_t i, Find("rotate", kAutoNoneNames, name));
+  return static_cast<Rotate>(i);
 }
 
 StatusOr<Deskew> ParseDeskew(std::string_view value) {
-  if (value == "auto") return Deskew::kAuto;
-  if (value == "true" || value == "1") return Deskew::kAlways;
-  if (value == "false" || value == "0") return Deskew::kNever;
-  return InvalidArgumentError("unknown deskew '" + std::string(value) +
-                              "'; accepted: auto, true, false");
+  if (value == "1") return Deskew::kAlways;
+  if (value == "0") return Deskew::kNever;
+  ASSIGN_OR_RETURN(const size_t i, Find("deskew", kDeskewNames, value));
+  return static_cast<Deskew>(i);
+}
+
+std::string_view Name(TextLayer value) {
+  return kTextLayerNames.at(static_cast<size_t>(value));
+}
+std::string_view Name(Rotate value) {
+  return kAutoNoneNames.at(static_cast<size_t>(value));
+}
+std::string_view Name(Deskew value) {
+  return kDeskewNames.at(static_cast<size_t>(value));
 }
 
 Status CheckPageSpec(std::string_view spec) {

@@ -4,6 +4,7 @@
 // learns an output's media type from the model's answer.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,19 @@ struct OutputFormatInfo {
   std::string_view extension;   // of a file holding it, e.g. "pdf"
   bool binary;                  // base64 in V2 JSON
 };
+
+// The values of the choices, indexed by their enum (TextLayer, Rotate,
+// Deskew; rescale reads "auto" as true): one list for the parsers, their
+// messages and the model's metadata.
+inline constexpr std::array<std::string_view, 2> kTextLayerNames = {"ignore",
+                                                                    "use"};
+inline constexpr std::array<std::string_view, 2> kAutoNoneNames = {"auto",
+                                                                   "none"};
+inline constexpr std::array<std::string_view, 3> kDeskewNames = {
+    "auto", "true", "false"};  // deskew also reads 1 and 0
+std::string_view Name(TextLayer value);
+std::string_view Name(Rotate value);
+std::string_view Name(Deskew value);
 
 // Every output format, text first.
 const std::vector<OutputFormatInfo>& OutputFormats();

@@ -42,10 +42,12 @@ Status CheckLanguage(std::string_view lang,
 
 InferenceCore::InferenceCore(CoreOptions options,
                              std::unique_ptr<Recognizer> recognizer,
-                             CoreMetrics* metrics)
+                             CoreMetrics* metrics,
+                             boost::asio::any_io_executor timers)
     : options_(std::move(options)),
       recognizer_(std::move(recognizer)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      timers_(std::move(timers)) {
   metrics_->SetStatsSource([this] { return recognizer_->Stats(); },
                            [this] { return Ready(); });
 }
@@ -92,21 +94,22 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
   RETURN_IF_ERROR(CheckLanguage(out.lang, options_.installed_languages));
   if (requested.psm) {
     const int64_t psm = *requested.psm;
-    if (psm < 0 || psm > 13 || psm == 2) {
+    if (!ValidPsm(psm)) {
       return InvalidArgumentError(
-          "parameter 'psm' must be a Tesseract page segmentation mode 0-13 "
-          "other than 2 (not implemented by Tesseract); got " +
-          std::to_string(psm));
+          "parameter 'psm' must be a Tesseract page segmentation mode 0-" +
+          std::to_string(kMaxPsm) + " other than " +
+          std::to_string(kUnsupportedPsm) +
+          " (not implemented by Tesseract); got " + std::to_string(psm));
     }
     out.psm = static_cast<int>(psm);
   }
   if (requested.dpi) {
     const int64_t dpi = *requested.dpi;
-    if (dpi != 0 && (dpi < 70 || dpi > 2400)) {
+    if (!ValidDpi(dpi)) {
       return InvalidArgumentError(
-          "parameter 'dpi' must be between 70 and 2400 (or 0 to use the "
-          "image's own); got " +
-          std::to_string(dpi));
+          "parameter 'dpi' must be between " + std::to_string(kMinDpi) +
+          " and " + std::to_string(kMaxDpi) +
+          " (or 0 to use the image's own); got " + std::to_string(dpi));
     }
     out.dpi = static_cast<int>(dpi);
   }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -12,6 +14,8 @@
 #include <vector>
 
 #include "model_server/core/core_metrics.h"
+#include "model_server/core/inference_call.h"
+#include "model_server/core/model_stats.h"
 #include "model_server/core/recognizer.h"
 #include "model_server/core/types.h"
 
@@ -30,6 +34,20 @@ struct CoreOptions {
   int max_pages = 200;
 };
 
+// What `psm` and `dpi` accept: a page segmentation mode 0-kMaxPsm other
+// than kUnsupportedPsm (not implemented by Tesseract), and a resolution
+// kMinDpi-kMaxDpi or 0 (the image's own, else estimated).
+inline constexpr int kMaxPsm = 13;
+inline constexpr int kUnsupportedPsm = 2;
+inline constexpr int kMinDpi = 70;
+inline constexpr int kMaxDpi = 2400;
+constexpr bool ValidPsm(int64_t psm) {
+  return psm >= 0 && psm <= kMaxPsm && psm != kUnsupportedPsm;
+}
+constexpr bool ValidDpi(int64_t dpi) {
+  return dpi == 0 || (dpi >= kMinDpi && dpi <= kMaxDpi);
+}
+
 // kInvalidArgument unless every language of `lang` ("eng", "eng+deu") is
 // installed; the message lists the installed ones.
 Status CheckLanguage(std::string_view lang,
@@ -39,9 +57,10 @@ class InferenceCore {
  public:
   using Done = std::function<void(StatusOr<InferResponse>)>;
 
-  // `metrics` is not owned and must outlive the core.
+  // `metrics` is not owned and must outlive the core. Deadlines of Call()
+  // are timers on `timers` (the HTTP service's io_context).
   InferenceCore(CoreOptions options, std::unique_ptr<Recognizer> recognizer,
-                CoreMetrics* metrics);
+                CoreMetrics* metrics, boost::asio::any_io_executor timers);
   ~InferenceCore();
 
   // Warms the engines; Ready() turns true when it returns OK.
@@ -59,6 +78,9 @@ class InferenceCore {
   const CoreOptions& options() const { return options_; }
   CoreMetrics& metrics() { return *metrics_; }
   RecognizerStats Stats() const { return recognizer_->Stats(); }
+  ModelStatsSnapshot ModelStatistics() const {
+    return stats_.Snapshot(recognizer_->Stats());
+  }
 
   // kNotFound unless `name` (and `version`, when not empty) is served.
   Status CheckModel(std::string_view name, std::string_view version) const;
@@ -68,6 +90,20 @@ class InferenceCore {
   // max_timeout.
   Clock::time_point Deadline(Clock::time_point received,
                              std::optional<int64_t> timeout_us) const;
+
+  // The request policy of every front end, in one place:
+  //  1. kNotFound for a model (or version) not served, before decoding;
+  //  2. `decode`, timed as request_preprocess_seconds;
+  //  3. the response id defaults to info.request_id;
+  //  4. the deadline is the earliest of the client's, the `timeout`
+  //     parameter and --timeout-seconds; when it passes first, the call ends
+  //     with kDeadlineExceeded and the request's recognitions are cancelled;
+  //  5. `encode`, timed as request_postprocess_seconds;
+  //  6. every failure is counted in request_errors_total{model_name,reason}
+  //     and in the model's statistics.
+  // `finish` is called exactly once, possibly before Call returns.
+  void Call(CallInfo info, CallDecoder decode, CallEncoder encode,
+            CallFinish finish);
 
   // Recognises every image of `request` in parallel; `done` is called exactly
   // once (possibly before Infer returns) with all texts in order, or with the
@@ -79,6 +115,8 @@ class InferenceCore {
   const CoreOptions options_;
   std::unique_ptr<Recognizer> recognizer_;
   CoreMetrics* metrics_;
+  boost::asio::any_io_executor timers_;
+  ModelStats stats_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> shutting_down_{false};
 };

@@ -25,6 +25,7 @@ struct RecognitionTask {
   OcrOptions options;
   Clock::time_point deadline = Clock::time_point::max();
   CancelFlag cancelled;
+  Clock::time_point submitted;  // set by the scheduler when admitted
   // Called exactly once with the result: on a worker thread, or for a cached
   // result on the thread calling Submit, once the other tasks are queued.
   std::function<void(StatusOr<OcrResult>)> done;
@@ -44,6 +45,11 @@ struct RecognizerStats {
   int queue_depth = 0;     // requests waiting for an engine
   int queue_capacity = 0;  // --max-queue
   int units_waiting = 0;   // images of those and of started requests
+  // Units run by the engines, the time they waited for one and the engine
+  // time they took, cumulative (nanoseconds).
+  uint64_t units_run = 0;
+  uint64_t queue_ns = 0;
+  uint64_t compute_ns = 0;
   // Worker processes replaced, by reason (crash, timeout, recycled, memory),
   // and the resident memory of each live one.
   std::map<std::string, int64_t> worker_restarts;

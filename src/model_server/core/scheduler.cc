@@ -1,5 +1,6 @@
 #include "model_server/core/scheduler.h"
 
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <new>
@@ -35,6 +36,11 @@ void Complete(RecognitionTask& task, StatusOr<OcrResult> result) {
   } catch (...) {
     LOG_ERROR("a completion threw", {});
   }
+}
+
+uint64_t Nanos(Clock::duration d) {
+  return static_cast<uint64_t>(
+      std::max<int64_t>(0, std::chrono::nanoseconds(d).count()));
 }
 
 }  // namespace
@@ -79,7 +85,11 @@ Status Scheduler::DoSubmit(std::vector<RecognitionTask> tasks,
     // waits for no admission and goes after requests that had none.
     request->served = fresh ? 0 : 1;
     request->counts_as_waiting = fresh;
-    for (auto& task : tasks) request->pending.push_back(std::move(task));
+    const auto now = Clock::now();
+    for (auto& task : tasks) {
+      task.submitted = now;
+      request->pending.push_back(std::move(task));
+    }
     units_waiting_ += static_cast<int>(request->pending.size());
     if (fresh) ++waiting_requests_;
     ready_.push_back(std::move(request));
@@ -122,6 +132,7 @@ bool Scheduler::Next(RecognitionTask* task) {
 void Scheduler::RunSlot(int slot) {
   RecognitionTask task;
   while (Next(&task)) {
+    const auto started = Clock::now();
     StatusOr<OcrResult> result =
         (task.cancelled && task.cancelled->load()) ||
                 Clock::now() >= task.deadline
@@ -131,6 +142,9 @@ void Scheduler::RunSlot(int slot) {
     {
       std::lock_guard lock(mu_);
       --busy_;
+      ++units_run_;
+      queue_ns_ += Nanos(started - task.submitted);
+      compute_ns_ += Nanos(Clock::now() - started);
     }
     Complete(task, std::move(result));
     task = RecognitionTask();
@@ -163,6 +177,9 @@ RecognizerStats Scheduler::Stats() const {
     stats.queue_depth = waiting_requests_;
     stats.units_waiting = units_waiting_;
     stats.queue_capacity = options_.max_queue;
+    stats.units_run = units_run_;
+    stats.queue_ns = queue_ns_;
+    stats.compute_ns = compute_ns_;
   }
   stats.engines_total = executor_->slots();
   ExecutorStats executor = executor_->Stats();

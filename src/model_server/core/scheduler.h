@@ -59,6 +59,9 @@ class Scheduler : public Recognizer {
   int waiting_requests_ = 0;  // admitted, none started
   int units_waiting_ = 0;
   int busy_ = 0;
+  uint64_t units_run_ = 0;  // and their cumulative queue and engine time
+  uint64_t queue_ns_ = 0;
+  uint64_t compute_ns_ = 0;
   bool accepting_ = false;
   bool stopping_ = false;
   bool executor_stopped_ = false;  // Stop() runs on one thread

@@ -1,35 +1,13 @@
 #include "model_server/frontend/rest_handlers.h"
 
 #include "common/json_writer.h"
+#include "model_server/core/tesseract_engine.h"
 #include "model_server/frontend/inference_pipeline.h"
 #include "model_server/frontend/json_codec.h"
+#include "model_server/frontend/metadata_json.h"
 
 namespace ocr {
 namespace {
-
-std::string ModelMetadataJson(const CoreOptions& o) {
-  std::string out = "{\"name\":";
-  json::AppendString(out, o.model_name);
-  out += ",\"versions\":[";
-  json::AppendString(out, o.model_version);
-  out += "],\"platform\":\"tesseract\",\"inputs\":[{\"name\":\"";
-  out += kInputName;
-  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"";
-  out += kOutputName;
-  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],";
-  // Not in the V2 schema, but allowed: what `lang` may name.
-  std::string languages;
-  for (const auto& lang : o.installed_languages) {
-    if (!languages.empty()) languages += ",";
-    languages += lang;
-  }
-  out += "\"parameters\":{\"languages\":";
-  json::AppendString(out, languages);
-  out += ",\"default_language\":";
-  json::AppendString(out, o.default_lang);
-  out += "}}";
-  return out;
-}
 
 std::string ReadyJson(const std::string& name, bool ready) {
   std::string out = "{\"name\":";
@@ -38,13 +16,32 @@ std::string ReadyJson(const std::string& name, bool ready) {
   return out;
 }
 
+StatusOr<InferRequest> DecodeV2(RequestContext& ctx) {
+  return DecodeV2InferRequest(ctx.request.body());
+}
+
+RestAnswer EncodeV2(const InferResponse& response) {
+  RestAnswer answer;
+  answer.body = EncodeV2InferResponse(response);
+  return answer;
+}
+
+StatusOr<InferRequest> DecodeV1(RequestContext& ctx) {
+  return DecodeV1PredictRequest(ctx.request.body());
+}
+
+RestAnswer EncodeV1(const InferResponse& response) {
+  RestAnswer answer;
+  answer.body = EncodeV1PredictResponse(response);
+  return answer;
+}
+
 }  // namespace
 
 void AddV2Routes(Router& router, InferenceCore& core,
                  const ServerIdentity& identity) {
   std::string server_metadata =
-      "{\"name\":" + json::Quote(identity.name) +
-      ",\"version\":" + json::Quote(identity.version) + ",\"extensions\":[]}";
+      ServerMetadataJson(identity, core.options(), TesseractVersion());
   router.Add(http::verb::get, "/v2",
              SyncHandler([server_metadata](RequestContext& ctx) {
                return JsonResponse(ctx, http::status::ok, server_metadata);
@@ -62,14 +59,27 @@ void AddV2Routes(Router& router, InferenceCore& core,
                    ready ? "{\"ready\":true}" : "{\"ready\":false}");
              }));
 
+  // The model repository extension: KServe's list, Triton's index.
+  router.Add(http::verb::get, "/v2/models",
+             SyncHandler([&core](RequestContext& ctx) {
+               return JsonResponse(ctx, http::status::ok,
+                                   ModelListJson(core.options()));
+             }));
+  router.Add(http::verb::post, "/v2/repository/index",
+             SyncHandler([&core](RequestContext& ctx) {
+               return JsonResponse(
+                   ctx, http::status::ok,
+                   RepositoryIndexJson(core.options(), core.Ready()));
+             }));
+
   // Each model route exists with and without /versions/{version}.
   for (const std::string prefix :
        {"/v2/models/{model}", "/v2/models/{model}/versions/{version}"}) {
     router.Add(
         http::verb::post, prefix + "/infer",
         [&core](RequestContext& ctx) {
-          return RunInference(ctx, core, ctx.Param("version"),
-                              &DecodeV2InferRequest, &EncodeV2InferResponse);
+          return RunInference(ctx, core, ctx.Param("version"), &DecodeV2,
+                              &EncodeV2);
         },
         RouteOptions{.inference = true});
     router.Add(http::verb::get, prefix + "/ready",
@@ -103,17 +113,15 @@ void AddV1Routes(Router& router, InferenceCore& core) {
                return JsonResponse(ctx, http::status::ok,
                                    "{\"status\":\"alive\"}");
              }));
-  router.Add(
-      http::verb::get, "/v1/models", SyncHandler([&core](RequestContext& ctx) {
-        return JsonResponse(
-            ctx, http::status::ok,
-            "{\"models\":[" + json::Quote(core.options().model_name) + "]}");
-      }));
+  router.Add(http::verb::get, "/v1/models",
+             SyncHandler([&core](RequestContext& ctx) {
+               return JsonResponse(ctx, http::status::ok,
+                                   ModelListJson(core.options()));
+             }));
   router.Add(
       http::verb::post, "/v1/models/{model}:predict",
       [&core](RequestContext& ctx) {
-        return RunInference(ctx, core, "", &DecodeV1PredictRequest,
-                            &EncodeV1PredictResponse);
+        return RunInference(ctx, core, "", &DecodeV1, &EncodeV1);
       },
       RouteOptions{.inference = true});
   router.Add(http::verb::get, "/v1/models/{model}",

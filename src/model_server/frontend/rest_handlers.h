@@ -6,13 +6,9 @@
 
 #include "common/http_router.h"
 #include "model_server/core/inference_core.h"
+#include "model_server/frontend/metadata_json.h"
 
 namespace ocr {
-
-struct ServerIdentity {
-  std::string name = "ocr-model-server";
-  std::string version;
-};
 
 // `core` is not owned and must outlive the router.
 void AddV2Routes(Router& router, InferenceCore& core,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -130,8 +131,8 @@ class InferenceCoreTest : public ::testing::Test {
     CoreOptions options;
     options.installed_languages = {"eng", "osd"};
     options.max_timeout = milliseconds(2000);
-    core_ =
-        std::make_unique<InferenceCore>(options, std::move(fake), &metrics_);
+    core_ = std::make_unique<InferenceCore>(options, std::move(fake), &metrics_,
+                                            io_.get_executor());
   }
 
   static InferRequest Request(std::vector<std::string> images) {
@@ -154,7 +155,9 @@ class InferenceCoreTest : public ::testing::Test {
 
   // Declared before the core so they outlive it.
   prometheus::Registry registry_;
-  CoreMetrics metrics_{registry_};
+  ErrorCounter errors_{registry_};
+  CoreMetrics metrics_{registry_, &errors_};
+  boost::asio::io_context io_;
   DoneRecorder recorder_;
   FakeRecognizer* fake_ = nullptr;
   std::unique_ptr<InferenceCore> core_;

@@ -1,0 +1,47 @@
+// What a protocol front end (REST V1/V2, binary REST, gRPC) hands the
+// inference core for one request, and what it gets back. The core applies
+// the request policy they all share (InferenceCore::Call).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "model_server/core/types.h"
+
+namespace ocr {
+
+// What the transport knows before the body is decoded.
+struct CallInfo {
+  std::string model_name;
+  std::string model_version;  // empty: the current version
+  // The transport's request id (X-Request-ID, gRPC metadata, or generated):
+  // the response's id when the request names none.
+  std::string request_id;
+  Clock::time_point received = Clock::now();
+  // The client's own deadline (gRPC's); the `timeout` parameter and
+  // --timeout-seconds may only shorten it.
+  Clock::time_point client_deadline = Clock::time_point::max();
+};
+
+// What the core learned of the request, for the front end's log line.
+struct CallSummary {
+  size_t images = 0;
+  uint64_t image_bytes = 0;
+  double megapixels = 0;
+  Clock::time_point deadline = Clock::time_point::max();
+};
+
+// Decodes the request's body (timed as request_preprocess_seconds).
+using CallDecoder = std::function<StatusOr<InferRequest>()>;
+// Encodes a successful response into the front end's own answer (timed as
+// request_postprocess_seconds); runs before CallFinish, on any thread.
+using CallEncoder = std::function<void(const InferResponse&)>;
+// Called exactly once, on any thread, when the call is over: OK once the
+// encoder ran, else the error to send (already counted in
+// request_errors_total).
+using CallFinish = std::function<void(const Status&, const CallSummary&)>;
+
+}  // namespace ocr

@@ -1,0 +1,183 @@
+#include "model_server/frontend/metadata_json.h"
+
+#include "common/json_writer.h"
+#include "model_server/core/document_options.h"
+#include "model_server/frontend/json_codec.h"
+
+namespace ocr {
+namespace {
+
+// Appends ["a","b",...] of `names`.
+template <typename Names>
+void AppendStrings(std::string& out, const Names& names) {
+  out += '[';
+  bool first = true;
+  for (const auto& name : names) {
+    if (!first) out += ',';
+    first = false;
+    json::AppendString(out, name);
+  }
+  out += ']';
+}
+
+// Appends `"name":{"type":"string","default":..,"values":[..],` of a
+// parameter taking one of `values`; the caller appends the description and
+// closes the object.
+template <typename Names>
+void AppendChoice(std::string& out, std::string_view name,
+                  std::string_view default_value, const Names& values) {
+  json::AppendString(out, name);
+  out += ":{\"type\":\"string\",\"default\":";
+  json::AppendString(out, default_value);
+  out += ",\"values\":";
+  AppendStrings(out, values);
+}
+
+void AppendDescription(std::string& out, std::string_view description) {
+  out += ",\"description\":";
+  json::AppendString(out, description);
+  out += '}';
+}
+
+// What each request parameter accepts (InferenceCore::ResolveOptions and
+// the document options' parsers decide; these are their lists).
+void AppendRequestParameters(std::string& out, const CoreOptions& o) {
+  const OcrOptions defaults;
+  std::vector<std::string> languages = o.installed_languages;
+  languages.emplace_back(kAutoLanguage);
+  AppendChoice(out, "lang", o.default_lang, languages);
+  AppendDescription(out,
+                    "an installed language, several joined by '+' "
+                    "(eng+deu), or auto: each page's script decides");
+
+  out += ",\"psm\":{\"type\":\"integer\",\"default\":" +
+         std::to_string(defaults.psm) + ",\"values\":[";
+  for (int psm = 0; psm <= kMaxPsm; ++psm) {
+    if (!ValidPsm(psm)) continue;
+    if (out.back() != '[') out += ',';
+    out += std::to_string(psm);
+  }
+  out += ']';
+  AppendDescription(out, "Tesseract's page segmentation mode");
+
+  out += ",\"dpi\":{\"type\":\"integer\",\"default\":" +
+         std::to_string(defaults.dpi) +
+         ",\"minimum\":" + std::to_string(kMinDpi) +
+         ",\"maximum\":" + std::to_string(kMaxDpi);
+  AppendDescription(out,
+                    "the source's resolution; 0: the image's own, else "
+                    "estimated (PDF pages are rendered at 300)");
+
+  const auto max_us = std::to_string(
+      std::chrono::duration_cast<std::chrono::microseconds>(o.max_timeout)
+          .count());
+  out +=
+      ",\"timeout\":{\"type\":\"integer\",\"unit\":\"microseconds\","
+      "\"default\":" +
+      max_us + ",\"maximum\":" + max_us;
+  AppendDescription(out,
+                    "the request's deadline; 0 or more than the maximum: the "
+                    "maximum (the server's --timeout)");
+
+  std::vector<std::string_view> outputs;
+  for (const auto& info : OutputFormats()) outputs.push_back(info.name);
+  out += ',';
+  AppendChoice(out, "output", Info(defaults.output).name, outputs);
+  AppendDescription(out,
+                    "what each output element holds; any but text names its "
+                    "content_type in the output's parameters");
+
+  out += ',';
+  AppendChoice(out, "text_layer", Name(defaults.text_layer), kTextLayerNames);
+  AppendDescription(out, "use: a PDF page's own text instead of OCR");
+
+  out += ",\"pages\":{\"type\":\"string\",\"default\":\"\",\"max_pages\":" +
+         std::to_string(o.max_pages);
+  AppendDescription(out,
+                    "pages of a TIFF or PDF from 1: \"2\", \"1-3,7\", \"5-\"; "
+                    "empty: every page");
+
+  out += ',';
+  AppendChoice(out, "rotate", Name(defaults.rotate), kAutoNoneNames);
+  AppendDescription(out,
+                    "auto: a page that reads badly and is turned by 90, 180 "
+                    "or 270 degrees is read upright");
+
+  out += ',';
+  AppendChoice(out, "deskew", Name(defaults.deskew), kDeskewNames);
+  AppendDescription(out,
+                    "auto: a page that reads badly is straightened and read "
+                    "again; true: every page is straightened first");
+
+  out += ',';
+  AppendChoice(out, "rescale", kAutoNoneNames[defaults.rescale ? 0 : 1],
+               kAutoNoneNames);
+  AppendDescription(out,
+                    "auto: text too small or too large for Tesseract is read "
+                    "again at a better scale");
+}
+
+}  // namespace
+
+std::string ServerMetadataJson(const ServerIdentity& identity,
+                               const CoreOptions& options,
+                               std::string_view tesseract_version) {
+  std::string out = "{\"name\":";
+  json::AppendString(out, identity.name);
+  out += ",\"version\":";
+  json::AppendString(out, identity.version);
+  out += ",\"extensions\":";
+  AppendStrings(out, kV2Extensions);
+  out += ",\"tesseract_version\":";
+  json::AppendString(out, tesseract_version);
+  out += ",\"languages\":";
+  AppendStrings(out, options.installed_languages);
+  out += ",\"default_language\":";
+  json::AppendString(out, options.default_lang);
+  out += '}';
+  return out;
+}
+
+std::string ModelMetadataJson(const CoreOptions& o) {
+  std::string out = "{\"name\":";
+  json::AppendString(out, o.model_name);
+  out += ",\"versions\":[";
+  json::AppendString(out, o.model_version);
+  out += "],\"platform\":\"tesseract\",\"inputs\":[{\"name\":\"";
+  out += kInputName;
+  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"";
+  out += kOutputName;
+  out += "\",\"datatype\":\"BYTES\",\"shape\":[-1]}],";
+  // Not in the V2 schema, but allowed. "languages" (comma-separated) and
+  // "default_language" are what the gateway's /gateway/languages reads.
+  std::string languages;
+  for (const auto& lang : o.installed_languages) {
+    if (!languages.empty()) languages += ",";
+    languages += lang;
+  }
+  out += "\"parameters\":{\"languages\":";
+  json::AppendString(out, languages);
+  out += ",\"default_language\":";
+  json::AppendString(out, o.default_lang);
+  out += ',';
+  AppendRequestParameters(out, o);
+  out += "}}";
+  return out;
+}
+
+std::string ModelListJson(const CoreOptions& options) {
+  return "{\"models\":[" + json::Quote(options.model_name) + "]}";
+}
+
+std::string RepositoryIndexJson(const CoreOptions& options, bool ready) {
+  std::string out = "[{\"name\":";
+  json::AppendString(out, options.model_name);
+  out += ",\"version\":";
+  json::AppendString(out, options.model_version);
+  out += ready ? ",\"state\":\"READY\"}]"
+               : ",\"state\":\"UNAVAILABLE\",\"reason\":\"warming up or "
+                 "shutting down\"}]";
+  return out;
+}
+
+}  // namespace ocr
