@@ -33,10 +33,11 @@ Status Gateway::Start() {
   ASSIGN_OR_RETURN(api_keys_,
                    ApiKeys::Load(options_.api_keys_file, options_.api_keys));
   ModelClientOptions client_options;
-  for (const auto& url : options_.ModelUrlList()) {
-    ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpUrl(url));
-    client_options.endpoints.push_back(std::move(endpoint));
-  }
+  ASSIGN_OR_RETURN(client_options.protocol,
+                   ParseUpstreamProtocol(options_.upstream_protocol));
+  ASSIGN_OR_RETURN(client_options.endpoints, options_.ModelEndpoints());
+  // The largest upload, its framing and the request's other fields.
+  client_options.max_request_bytes = options_.max_upload_bytes + (1 << 20);
   client_options.model_name = options_.model_name;
   client_options.retry.max_retries = options_.retries;
   client_options.retry.base_backoff = Millis(options_.retry_backoff_seconds);
@@ -46,7 +47,8 @@ Status Gateway::Start() {
   errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
   http_metrics_ = std::make_unique<HttpMetrics>(
       metrics_.registry(), options_.model_name, errors_.get());
-  upstream_metrics_ = std::make_unique<UpstreamMetrics>(metrics_.registry());
+  upstream_metrics_ = std::make_unique<UpstreamMetrics>(
+      metrics_.registry(), ProtocolName(client_options.protocol));
   metrics_.AddCollector(&process_collector_);
   client_ =
       std::make_unique<ModelClient>(service_.io_context().get_executor(),
@@ -72,6 +74,7 @@ Status Gateway::Start() {
   ready_ = true;
   LOG_INFO("ready", {{"port", service_.port()},
                      {"model_urls", options_.model_urls},
+                     {"upstream_protocol", options_.upstream_protocol},
                      {"model", options_.model_name},
                      {"api_keys", static_cast<uint64_t>(api_keys_.size())}});
   service_.WritePortFile(options_.port_file);

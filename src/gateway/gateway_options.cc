@@ -3,6 +3,8 @@
 #include "common/http_client.h"
 #include "common/logging.h"
 #include "gateway/api_keys.h"
+#include "gateway/upstream_grpc_codec.h"
+#include "gateway/upstream_protocol.h"
 
 namespace ocr {
 
@@ -14,9 +16,17 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
   f.AddInt("io-threads", "GATEWAY_IO_THREADS", "Threads serving HTTP I/O.",
            &io_threads);
   f.AddList("model-url", "GATEWAY_MODEL_URL",
-            "Model service base URL; comma-separated (or the flag "
+            "Model service base URL, http://host[:port], or "
+            "grpc://host[:port] (port 8081 by default) with "
+            "--upstream-protocol=grpc; comma-separated (or the flag "
             "repeated) for several, used round-robin.",
             &model_urls);
+  f.AddString("upstream-protocol", "GATEWAY_UPSTREAM_PROTOCOL",
+              "How the gateway talks to the model: v2-json (KServe V2 REST, "
+              "the file base64 in JSON), v2-binary (V2 REST with binary "
+              "tensor data: the file as is) or grpc (V2 gRPC; grpc:// "
+              "model URLs). The answers are the same.",
+              &upstream_protocol);
   f.AddString("model-name", "GATEWAY_MODEL_NAME",
               "Model to call: POST <model-url>/v2/models/<name>/infer.",
               &model_name);
@@ -74,6 +84,26 @@ std::vector<std::string> GatewayOptions::ModelUrlList() const {
   return out;
 }
 
+StatusOr<std::vector<HttpEndpoint>> GatewayOptions::ModelEndpoints() const {
+  ASSIGN_OR_RETURN(const UpstreamProtocol protocol,
+                   ParseUpstreamProtocol(upstream_protocol));
+  std::vector<HttpEndpoint> out;
+  for (const auto& url : ModelUrlList()) {
+    const bool grpc_url = url.starts_with("grpc://");
+    if (grpc_url != (protocol == UpstreamProtocol::kGrpc)) {
+      return InvalidArgumentError(
+          "--model-url '" + url + "': " +
+          (grpc_url ? "a grpc:// URL needs --upstream-protocol=grpc"
+                    : "--upstream-protocol=grpc needs grpc://host[:port] "
+                      "URLs"));
+    }
+    auto endpoint = grpc_url ? ParseGrpcUrl(url) : ParseHttpUrl(url);
+    if (!endpoint.ok()) return endpoint.status().WithPrefix("--model-url");
+    out.push_back(std::move(endpoint).value());
+  }
+  return out;
+}
+
 Status GatewayOptions::Validate() const {
   RETURN_IF_ERROR(connection.Validate());
   LogLevel level;
@@ -89,9 +119,7 @@ Status GatewayOptions::Validate() const {
   }
   const auto urls = ModelUrlList();
   if (urls.empty()) return InvalidArgumentError("--model-url is required");
-  for (const auto& url : urls) {
-    RETURN_IF_ERROR(ParseHttpUrl(url).status().WithPrefix("--model-url"));
-  }
+  RETURN_IF_ERROR(ModelEndpoints().status());
   if (model_name.empty()) return InvalidArgumentError("--model-name is empty");
   if (timeout_seconds <= 0 || connect_timeout_seconds <= 0) {
     return InvalidArgumentError("--timeout and --connect-timeout must be > 0");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/connection_timeouts.h"
+#include "common/http_client.h"
 #include "common/options.h"
 
 namespace ocr {
@@ -20,6 +21,8 @@ struct GatewayOptions {
 
   // --- Upstream model service ---
   std::string model_urls = "http://127.0.0.1:8080";  // comma-separated
+  // v2-json (the reference's), v2-binary or grpc (grpc:// model URLs).
+  std::string upstream_protocol = "v2-json";
   std::string model_name = "ocr-model";
   double timeout_seconds = 60;          // whole request, retries included
   double connect_timeout_seconds = 2;   // one connection attempt
@@ -41,6 +44,8 @@ struct GatewayOptions {
   void RegisterFlags(FlagSet& flags);
   Status Validate() const;
   std::vector<std::string> ModelUrlList() const;
+  // The endpoints of --model-url, parsed for --upstream-protocol.
+  StatusOr<std::vector<HttpEndpoint>> ModelEndpoints() const;
 };
 
 }  // namespace ocr

@@ -1,45 +1,258 @@
 #include "gateway/model_client.h"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <climits>
 
+#include "common/json_writer.h"
 #include "common/logging.h"
+#include "common/options.h"
+#include "gateway/upstream_grpc.h"
+#include "gateway/upstream_grpc_codec.h"
+#include "gateway/upstream_v2_binary.h"
+#include "gateway/upstream_v2_json.h"
 
 namespace ocr {
+namespace {
+
+// A DEADLINE_EXCEEDED with less time than this left is the request's own
+// deadline, not the model's verdict (which comes at least 50 ms early: the
+// gateway tells the model a shorter timeout).
+constexpr auto kDeadlineSlack = std::chrono::milliseconds(20);
+
+int ClampToInt(int64_t n) {
+  return static_cast<int>(std::clamp<int64_t>(n, 1, INT_MAX));
+}
+
+// Turns a binary answer's body into a decoded answer (status 200) or an
+// error body without its trailing bytes; a JSON answer stays as it is.
+void DecodeBinaryBody(ModelReply& reply, std::string_view header_length) {
+  if (header_length.empty()) return;  // plain JSON
+  int64_t n = -1;
+  if (!ParseInt64(header_length, &n) || n < 0) {
+    reply.status = 502;
+    reply.body = json::ErrorBody(
+        "the model's " + std::string(kInferenceHeaderContentLength) +
+        " is not a length: " + std::string(header_length));
+    return;
+  }
+  if (reply.status != 200) {
+    if (static_cast<uint64_t>(n) < reply.body.size()) {
+      reply.body.resize(static_cast<size_t>(n));
+    }
+    return;
+  }
+  auto answer = ParseV2BinaryAnswer(reply.body, static_cast<size_t>(n));
+  if (!answer.ok()) {
+    reply.status = 502;
+    reply.body = json::ErrorBody(answer.status().message());
+    return;
+  }
+  reply.answer = std::move(answer).value();
+  std::string().swap(reply.body);
+}
+
+}  // namespace
 
 ModelClient::ModelClient(net::any_io_executor executor,
                          ModelClientOptions options, UpstreamMetrics* metrics)
     : options_(std::move(options)),
       metrics_(metrics),
-      http_(std::move(executor), options_.http) {}
+      http_(std::move(executor), options_.http) {
+  if (options_.protocol == UpstreamProtocol::kGrpc) {
+    grpc_ = std::make_unique<GrpcUpstream>(
+        options_.endpoints,
+        GrpcUpstreamOptions{
+            .connect_timeout = options_.http.connect_timeout,
+            .max_send_bytes = ClampToInt(options_.max_request_bytes),
+            .max_receive_bytes = ClampToInt(
+                static_cast<int64_t>(options_.http.max_response_bytes))});
+  }
+}
 
-const HttpEndpoint& ModelClient::EndpointFor(size_t first, int attempt) const {
-  return options_.endpoints[(first + static_cast<size_t>(attempt)) %
-                            options_.endpoints.size()];
+ModelClient::~ModelClient() = default;
+
+size_t ModelClient::EndpointFor(size_t first, int attempt) const {
+  return (first + static_cast<size_t>(attempt)) % options_.endpoints.size();
+}
+
+ModelRequest ModelClient::Encode(const InferInput& input,
+                                 const std::string& request_id) const {
+  ModelRequest request;
+  switch (options_.protocol) {
+    case UpstreamProtocol::kV2Json:
+      request.body = BuildV2JsonRequest(input);
+      break;
+    case UpstreamProtocol::kV2Binary: {
+      BinaryRequest binary = BuildV2BinaryRequest(input, request_id);
+      request.body = std::move(binary.body);
+      request.header_bytes = binary.header_bytes;
+      break;
+    }
+    case UpstreamProtocol::kGrpc:
+      request.grpc =
+          BuildGrpcInferRequest(input, options_.model_name, request_id);
+      break;
+  }
+  return request;
 }
 
 net::awaitable<StatusOr<ModelReply>> ModelClient::Infer(
-    std::string body, const std::string& request_id,
+    ModelRequest request, const std::string& request_id,
     Clock::time_point deadline) {
-  return Call(http::verb::post, "/v2/models/" + options_.model_name + "/infer",
-              std::move(body), request_id, deadline);
+  // `request` lives in this coroutine frame until the last attempt is over;
+  // every attempt, to whichever endpoint, sends it without copying it.
+  if (options_.protocol == UpstreamProtocol::kGrpc) {
+    co_return co_await Retrying(
+        [&](size_t endpoint) {
+          return GrpcInfer(request, request_id, endpoint, deadline);
+        },
+        request_id, deadline);
+  }
+  const std::string target = "/v2/models/" + options_.model_name + "/infer";
+  co_return co_await Retrying(
+      [&](size_t endpoint) {
+        return HttpCall(http::verb::post, target, request, request_id, endpoint,
+                        deadline);
+      },
+      request_id, deadline);
 }
 
 net::awaitable<StatusOr<ModelReply>> ModelClient::Get(
     const std::string& path, const std::string& request_id,
     Clock::time_point deadline) {
-  return Call(http::verb::get, path, "", request_id, deadline);
+  if (options_.protocol == UpstreamProtocol::kGrpc) {
+    co_return co_await Retrying(
+        [&](size_t endpoint) {
+          return GrpcGet(path, request_id, endpoint, deadline);
+        },
+        request_id, deadline);
+  }
+  const ModelRequest none;
+  co_return co_await Retrying(
+      [&](size_t endpoint) {
+        return HttpCall(http::verb::get, path, none, request_id, endpoint,
+                        deadline);
+      },
+      request_id, deadline);
 }
 
-net::awaitable<StatusOr<ModelReply>> ModelClient::Call(
-    http::verb method, std::string target, std::string body,
-    std::string request_id, Clock::time_point deadline) {
-  // `body` lives in this coroutine frame until the last attempt is over.
-  // Every attempt, to whichever endpoint, sends a view of it: the body is
-  // never copied, however many retries there are.
+net::awaitable<ModelClient::Attempt> ModelClient::HttpCall(
+    http::verb method, const std::string& target, const ModelRequest& request,
+    const std::string& request_id, size_t index, Clock::time_point deadline) {
+  const HttpEndpoint& endpoint = options_.endpoints[index];
+  const bool binary = options_.protocol == UpstreamProtocol::kV2Binary &&
+                      method == http::verb::post;
+  OutgoingRequest out{method, target, 11};
+  out.set("X-Request-ID", request_id);
+  if (method == http::verb::post) {
+    if (binary) {
+      out.set(http::field::content_type, "application/octet-stream");
+      out.set(kInferenceHeaderContentLength,
+              std::to_string(request.header_bytes));
+    } else {
+      out.set(http::field::content_type, "application/json");
+    }
+    out.body() = BodyView(request.body);
+  }
+  HttpAttempt result = co_await http_.Send(endpoint, std::move(out), deadline);
+  Attempt attempt;
+  attempt.outcome = ClassifyAttempt(result);
+  if (attempt.outcome == AttemptOutcome::kOk) {
+    attempt.reply.status = static_cast<int>(result.response.result_int());
+    attempt.reply.body = std::move(result.response.body());
+    if (binary) {
+      DecodeBinaryBody(attempt.reply,
+                       result.response[kInferenceHeaderContentLength]);
+    }
+  } else if (result.failed_at == HttpAttempt::Stage::kNone) {
+    attempt.error =
+        "model service answered 503: " + std::string(result.response.body());
+  } else if (attempt.outcome == AttemptOutcome::kRefused &&
+             result.error == beast::error::timeout) {
+    attempt.error = endpoint.url + ": no connection within " +
+                    std::to_string(options_.http.connect_timeout.count()) +
+                    " ms";
+  } else {
+    attempt.error = endpoint.url + ": " + result.error.message();
+  }
+  co_return attempt;
+}
+
+namespace {
+
+// The reply of a failed call, as its REST twin answers it.
+ModelReply GrpcErrorReply(grpc::StatusCode code, const std::string& message) {
+  ModelReply reply;
+  reply.status = HttpStatusForGrpc(code);
+  reply.body = json::ErrorBody(message);
+  return reply;
+}
+
+std::string GrpcError(const HttpEndpoint& endpoint, const GrpcAttempt& g) {
+  return endpoint.url + ": " + std::string(GrpcCodeName(g.code)) + ": " +
+         g.message;
+}
+
+}  // namespace
+
+net::awaitable<ModelClient::Attempt> ModelClient::GrpcInfer(
+    const ModelRequest& request, const std::string& request_id, size_t index,
+    Clock::time_point deadline) {
+  GrpcAttempt g =
+      co_await grpc_->Infer(index, request.grpc, request_id, deadline);
+  Attempt attempt;
+  attempt.outcome =
+      ClassifyGrpc(g.code, g.message,
+                   g.timed_out || Clock::now() + kDeadlineSlack >= deadline);
+  if (attempt.outcome == AttemptOutcome::kUnavailable) {
+    attempt.error = "model service answered 503: " + json::ErrorBody(g.message);
+  } else if (attempt.outcome != AttemptOutcome::kOk) {
+    attempt.error = GrpcError(options_.endpoints[index], g);
+  } else if (g.code != grpc::StatusCode::OK) {
+    attempt.reply = GrpcErrorReply(g.code, g.message);
+  } else if (auto answer = AnswerFromGrpc(*g.answer); answer.ok()) {
+    attempt.reply.status = 200;
+    attempt.reply.answer = std::move(answer).value();
+  } else {
+    attempt.reply.status = 502;
+    attempt.reply.body = json::ErrorBody(answer.status().message());
+  }
+  co_return attempt;
+}
+
+net::awaitable<ModelClient::Attempt> ModelClient::GrpcGet(
+    const std::string& path, const std::string& request_id, size_t index,
+    Clock::time_point deadline) {
+  GrpcAttempt g = co_await grpc_->Get(index, path, request_id, deadline);
+  Attempt attempt;
+  attempt.outcome =
+      ClassifyGrpc(g.code, g.message,
+                   g.timed_out || Clock::now() + kDeadlineSlack >= deadline);
+  if (attempt.outcome == AttemptOutcome::kOk &&
+      g.code == grpc::StatusCode::OK && g.http_status == 503) {
+    // "Not ready" is REST's 503: retried the same way.
+    attempt.outcome = AttemptOutcome::kUnavailable;
+    attempt.error = "model service answered 503: " + g.json;
+  } else if (attempt.outcome == AttemptOutcome::kUnavailable) {
+    attempt.error = "model service answered 503: " + json::ErrorBody(g.message);
+  } else if (attempt.outcome != AttemptOutcome::kOk) {
+    attempt.error = GrpcError(options_.endpoints[index], g);
+  } else if (g.code != grpc::StatusCode::OK) {
+    attempt.reply = GrpcErrorReply(g.code, g.message);
+  } else {
+    attempt.reply.status = g.http_status;
+    attempt.reply.body = std::move(g.json);
+  }
+  co_return attempt;
+}
+
+net::awaitable<StatusOr<ModelReply>> ModelClient::Retrying(
+    AttemptFn attempt_fn, std::string request_id, Clock::time_point deadline) {
   std::string last_error;
   AttemptOutcome last = AttemptOutcome::kOk;
   // Round-robin over requests; a retry goes to the next endpoint after the
@@ -47,41 +260,22 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Call(
   // a row while another is there.
   const size_t first = next_.fetch_add(1);
   for (int attempt = 0;; ++attempt) {
-    const HttpEndpoint& endpoint = EndpointFor(first, attempt);
-    OutgoingRequest request{method, target, 11};
-    request.set("X-Request-ID", request_id);
-    if (method == http::verb::post) {
-      request.set(http::field::content_type, "application/json");
-      request.body() = BodyView(body);
-    }
+    const size_t index = EndpointFor(first, attempt);
+    const HttpEndpoint& endpoint = options_.endpoints[index];
     const auto start = Clock::now();
-    HttpAttempt result =
-        co_await http_.Send(endpoint, std::move(request), deadline);
-    last = ClassifyAttempt(result);
+    Attempt result = co_await attempt_fn(index);
+    last = result.outcome;
     metrics_->RecordAttempt(
         endpoint.url, last,
         std::chrono::duration<double>(Clock::now() - start).count());
     if (last == AttemptOutcome::kOk) {
-      ModelReply reply;
-      reply.status = static_cast<int>(result.response.result_int());
-      reply.body = std::move(result.response.body());
-      if (reply.status >= 500) {
-        metrics_->RecordFailure(reply.status == 504 ? "timeout"
-                                                    : "bad_gateway");
+      if (result.reply.status >= 500) {
+        metrics_->RecordFailure(result.reply.status == 504 ? "timeout"
+                                                           : "bad_gateway");
       }
-      co_return reply;
+      co_return std::move(result.reply);
     }
-    if (result.failed_at == HttpAttempt::Stage::kNone) {
-      last_error =
-          "model service answered 503: " + std::string(result.response.body());
-    } else if (last == AttemptOutcome::kRefused &&
-               result.error == beast::error::timeout) {
-      last_error = endpoint.url + ": no connection within " +
-                   std::to_string(options_.http.connect_timeout.count()) +
-                   " ms";
-    } else {
-      last_error = endpoint.url + ": " + result.error.message();
-    }
+    last_error = std::move(result.error);
     LOG_WARNING("model attempt failed", {{"request_id", request_id},
                                          {"endpoint", endpoint.url},
                                          {"attempt", attempt + 1},

@@ -1,11 +1,16 @@
-// The gateway's client of the model service: KServe V2 over pooled keep-alive
-// HTTP connections, endpoints used round-robin, bounded retries with backoff
-// and jitter where safe (RetryPolicy), the request id passed along.
+// The gateway's client of the model service, in one of three protocols
+// (--upstream-protocol): KServe V2 JSON or V2 with binary tensor data over
+// pooled keep-alive HTTP connections, or V2 gRPC over one channel per
+// endpoint. Whichever it is: endpoints used round-robin, bounded retries
+// with backoff and jitter where safe (RetryPolicy), the request id passed
+// along, and the same replies for the same answers.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,21 +18,46 @@
 #include "common/http_client.h"
 #include "gateway/retry_policy.h"
 #include "gateway/upstream_metrics.h"
+#include "gateway/upstream_protocol.h"
+
+namespace inference {
+class ModelInferRequest;
+}
 
 namespace ocr {
 
+class GrpcUpstream;
+
 struct ModelClientOptions {
+  UpstreamProtocol protocol = UpstreamProtocol::kV2Json;
+  // http:// endpoints, or grpc:// ones for kGrpc.
   std::vector<HttpEndpoint> endpoints;
   std::string model_name = "ocr-model";
   RetryPolicy retry;
   HttpClientOptions http;
+  // gRPC's message size limits: the largest upload and its framing, and the
+  // largest answer (http.max_response_bytes).
+  int64_t max_request_bytes = 33ll << 20;
 };
 
-// What the model answered (any status).
+// What the model answered (any status). For an error, `body` is the
+// model's {"error": ...} (over gRPC: the status message, so rendered) and
+// `status` the HTTP status (over gRPC: the code's equivalent).
 struct ModelReply {
   int status = 0;
   std::string body;
   std::string retry_after;
+  // A 200 in binary tensor data or gRPC, decoded; `body` is then empty.
+  // Unset for a JSON answer, which is in `body`.
+  std::optional<V2Answer> answer;
+};
+
+// One infer request, encoded for the client's protocol once; every attempt
+// sends it as it is.
+struct ModelRequest {
+  std::string body;         // HTTP: the body
+  size_t header_bytes = 0;  // v2-binary: the JSON header's length
+  std::shared_ptr<const inference::ModelInferRequest> grpc;
 };
 
 class ModelClient {
@@ -35,34 +65,62 @@ class ModelClient {
   // `metrics` is not owned and must outlive the client.
   ModelClient(net::any_io_executor executor, ModelClientOptions options,
               UpstreamMetrics* metrics);
+  ~ModelClient();
 
-  // POST /v2/models/<model>/infer with `body`. Returns the model's reply
-  // (including 4xx and final 5xx), or kUnavailable when no endpoint could be
-  // reached or all answered 503 within the retries, or kDeadlineExceeded.
-  net::awaitable<StatusOr<ModelReply>> Infer(std::string body,
+  // `input` in the client's protocol. The file is read here (copied once,
+  // or base64-encoded once), never later: its buffer may go after this.
+  ModelRequest Encode(const InferInput& input,
+                      const std::string& request_id) const;
+
+  // Sends `request` (POST /v2/models/<model>/infer, or ModelInfer). Returns
+  // the model's reply (including 4xx and final 5xx), or kUnavailable when no
+  // endpoint could be reached or all answered 503 within the retries, or
+  // kDeadlineExceeded.
+  net::awaitable<StatusOr<ModelReply>> Infer(ModelRequest request,
                                              const std::string& request_id,
                                              Clock::time_point deadline);
-  // GET <path> on the model service, same policy.
+  // GET <path> on the model service (over gRPC, the matching RPC answered
+  // as the REST route's JSON), same policy.
   net::awaitable<StatusOr<ModelReply>> Get(const std::string& path,
                                            const std::string& request_id,
                                            Clock::time_point deadline);
 
   const std::string& model_name() const { return options_.model_name; }
+  UpstreamProtocol protocol() const { return options_.protocol; }
 
  private:
-  // Parameters by value: they live in the coroutine frame, and every attempt
-  // sends a view of `body` (HttpClient never copies it).
-  net::awaitable<StatusOr<ModelReply>> Call(http::verb method,
-                                            std::string target,
-                                            std::string body,
-                                            std::string request_id,
-                                            Clock::time_point deadline);
+  // One attempt on one endpoint: its outcome, the reply when kOk, why not
+  // otherwise.
+  struct Attempt {
+    AttemptOutcome outcome = AttemptOutcome::kOk;
+    ModelReply reply;
+    std::string error;
+  };
+  using AttemptFn =
+      std::function<net::awaitable<Attempt>(size_t endpoint_index)>;
+
+  // The retry loop every protocol shares.
+  net::awaitable<StatusOr<ModelReply>> Retrying(AttemptFn attempt,
+                                                std::string request_id,
+                                                Clock::time_point deadline);
+  net::awaitable<Attempt> HttpCall(http::verb method, const std::string& target,
+                                   const ModelRequest& request,
+                                   const std::string& request_id,
+                                   size_t endpoint, Clock::time_point deadline);
+  net::awaitable<Attempt> GrpcInfer(const ModelRequest& request,
+                                    const std::string& request_id,
+                                    size_t endpoint,
+                                    Clock::time_point deadline);
+  net::awaitable<Attempt> GrpcGet(const std::string& path,
+                                  const std::string& request_id,
+                                  size_t endpoint, Clock::time_point deadline);
   // The endpoint of attempt `attempt` of the request numbered `first`.
-  const HttpEndpoint& EndpointFor(size_t first, int attempt) const;
+  size_t EndpointFor(size_t first, int attempt) const;
 
   ModelClientOptions options_;
   UpstreamMetrics* metrics_;
   HttpClient http_;
+  std::unique_ptr<GrpcUpstream> grpc_;
   std::atomic<uint64_t> next_{0};
   std::mutex rng_mu_;
   std::mt19937 rng_{std::random_device{}()};

@@ -38,19 +38,14 @@ bool WantsPlainText(const RequestContext& ctx) {
          (json == std::string_view::npos || text < json);
 }
 
-// The KServe V2 request the reference gateway sends, plus the options the
-// user chose and the time the model may take.
-std::string BuildV2Request(std::string_view image, std::string_view media_type,
-                           const RequestContext& ctx,
-                           std::chrono::microseconds budget) {
-  std::string body;
-  body.reserve(image.size() / 3 * 4 + 512);
-  body +=
-      R"({"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES","data":[")";
-  base64::EncodeAppend(body, image);  // JSON-safe by construction
-  body += R"("],"parameters":{"content_type":)";
-  json::AppendString(body, media_type);
-  body += R"(}}],"parameters":{)";
+// The upload as the model is asked to read it: the file, the options the
+// user chose, and the time the model may take.
+InferInput ModelInput(std::string_view file, std::string_view media_type,
+                      const RequestContext& ctx,
+                      std::chrono::microseconds budget) {
+  InferInput input;
+  input.file = file;
+  input.media_type = media_type;
   for (const std::string_view name :
        {"lang", "psm", "dpi", "output", "text_layer", "pages", "rotate",
         "deskew", "rescale"}) {
@@ -58,14 +53,11 @@ std::string BuildV2Request(std::string_view image, std::string_view media_type,
       // Form decoding turns the '+' of "eng+deu" into a space; language
       // names never hold spaces, so put the '+' back.
       if (name == "lang") std::replace(value->begin(), value->end(), ' ', '+');
-      json::AppendString(body, name);
-      body += ":";
-      json::AppendString(body, *value);
-      body += ",";
+      input.parameters.emplace_back(std::string(name), std::move(*value));
     }
   }
-  body += R"("timeout":)" + std::to_string(budget.count()) + "}}";
-  return body;
+  input.timeout_us = budget.count();
+  return input;
 }
 
 // The recognised text of a V2 response, or nullopt when it has none.
@@ -109,6 +101,29 @@ std::optional<Document> V2Document(const std::string& body) {
     out.bytes = std::move(bytes).value();
   }
   return out;
+}
+
+// A decoded (binary or gRPC) answer as the gateway answers its JSON twin:
+// the document, the text, or the model's V2 JSON.
+Response AnswerResponse(RequestContext& ctx, const V2Answer& answer) {
+  if (!answer.content_type.empty() && !answer.elements.empty()) {
+    auto bytes = answer.FirstElementBytes();
+    if (bytes.ok()) {
+      return TextResponse(ctx, http::status::ok, answer.content_type,
+                          std::move(bytes).value());
+    }
+  }
+  if (WantsPlainText(ctx)) {
+    if (answer.content_type.empty() && !answer.elements.empty()) {
+      return TextResponse(ctx, http::status::ok, "text/plain; charset=utf-8",
+                          answer.elements.front());
+    }
+    return ErrorResponse(ctx,
+                         Status(StatusCode::kBadGateway,
+                                "the model service's answer holds no text"));
+  }
+  return TextResponse(ctx, http::status::ok, "application/json",
+                      RenderV2Json(answer));
 }
 
 net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
@@ -161,12 +176,17 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
   if (budget.count() <= 0) {
     co_return ErrorResponse(ctx, DeadlineExceededError("deadline exceeded"));
   }
-  std::string v2 = BuildV2Request(file->body, media_type, ctx, budget);
-  // The upload is now in `v2`: drop the multipart copy before waiting.
+  ModelRequest upstream = client.Encode(
+      ModelInput(file->body, media_type, ctx, budget), ctx.request_id);
+  // The upload is now in `upstream`: drop the multipart copy before waiting.
   std::string().swap(ctx.request.body());
 
-  auto reply = co_await client.Infer(std::move(v2), ctx.request_id, deadline);
+  auto reply =
+      co_await client.Infer(std::move(upstream), ctx.request_id, deadline);
   if (!reply.ok()) co_return ErrorResponse(ctx, reply.status());
+  if (reply->status == 200 && reply->answer) {
+    co_return AnswerResponse(ctx, *reply->answer);
+  }
   if (reply->status == 200) {
     // hOCR, ALTO, TSV, JSON or PDF: the document itself.
     if (auto document = V2Document(reply->body)) {

@@ -4,7 +4,8 @@
 
 namespace ocr {
 
-UpstreamMetrics::UpstreamMetrics(prometheus::Registry& registry)
+UpstreamMetrics::UpstreamMetrics(prometheus::Registry& registry,
+                                 std::string_view protocol)
     : attempts_(prometheus::BuildHistogram()
                     .Name("gateway_upstream_attempt_duration_seconds")
                     .Help("Duration of each attempt to call the model "
@@ -18,7 +19,16 @@ UpstreamMetrics::UpstreamMetrics(prometheus::Registry& registry)
                     .Name("gateway_upstream_failures_total")
                     .Help("Requests the model service could not serve after "
                           "all attempts, by reason.")
-                    .Register(registry)) {}
+                    .Register(registry)) {
+  prometheus::BuildGauge()
+      .Name("gateway_upstream_protocol_info")
+      .Help(
+          "The protocol the gateway talks to the model service in "
+          "(--upstream-protocol): always 1, labelled.")
+      .Register(registry)
+      .Add({{"protocol", std::string(protocol)}})
+      .Set(1);
+}
 
 void UpstreamMetrics::RecordAttempt(const std::string& endpoint,
                                     AttemptOutcome outcome, double seconds) {

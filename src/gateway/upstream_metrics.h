@@ -1,14 +1,18 @@
 // Metrics of the gateway's calls to the model service, recorded in one place
 // (ModelClient): each attempt's latency by outcome, retries, and requests
-// that failed upstream by reason.
+// that failed upstream by reason; and the protocol they use, as the info
+// metric gateway_upstream_protocol_info{protocol} 1 (a label of its own, so
+// the other series and the dashboards' queries stay as they were).
 #pragma once
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <string>
+#include <string_view>
 
 #include "gateway/retry_policy.h"
 
@@ -16,7 +20,8 @@ namespace ocr {
 
 class UpstreamMetrics {
  public:
-  explicit UpstreamMetrics(prometheus::Registry& registry);
+  UpstreamMetrics(prometheus::Registry& registry,
+                  std::string_view protocol = "v2-json");
   void RecordAttempt(const std::string& endpoint, AttemptOutcome outcome,
                      double seconds);
   void RecordRetry(AttemptOutcome after);

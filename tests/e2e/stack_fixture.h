@@ -25,15 +25,24 @@ inline std::unique_ptr<ServerProcess> StartModel(
   return model;
 }
 
-inline std::unique_ptr<ServerProcess> StartGateway(
-    const std::vector<int>& model_ports, std::vector<std::string> args = {}) {
-  for (int port : model_ports) {
-    args.push_back("--model-url=http://127.0.0.1:" + std::to_string(port));
-  }
+// A gateway in front of model URLs (http:// or grpc://).
+inline std::unique_ptr<ServerProcess> StartGatewayAt(
+    const std::vector<std::string>& model_urls,
+    std::vector<std::string> args = {}) {
+  for (const auto& url : model_urls) args.push_back("--model-url=" + url);
   auto gateway = std::make_unique<ServerProcess>(
       OCR_GATEWAY_BIN, args, std::vector<std::string>{}, "--port");
   EXPECT_TRUE(gateway->WaitReady()) << gateway->Log();
   return gateway;
+}
+
+inline std::unique_ptr<ServerProcess> StartGateway(
+    const std::vector<int>& model_ports, std::vector<std::string> args = {}) {
+  std::vector<std::string> urls;
+  for (int port : model_ports) {
+    urls.push_back("http://127.0.0.1:" + std::to_string(port));
+  }
+  return StartGatewayAt(urls, std::move(args));
 }
 
 // A multipart/form-data body as `curl -F image_file=@<filename>` sends it,

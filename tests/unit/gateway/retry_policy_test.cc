@@ -96,6 +96,30 @@ TEST(GatewayOptionsTest, ModelUrlsFromRepeatedFlagsOrOneList) {
   EXPECT_FALSE(options.Validate().ok());
 }
 
+TEST(GatewayOptionsTest, UpstreamProtocolAndItsUrls) {
+  GatewayOptions options;
+  EXPECT_EQ(options.upstream_protocol, "v2-json");
+  options.upstream_protocol = "v2-binary";
+  EXPECT_TRUE(options.Validate().ok());
+  options.upstream_protocol = "grpc";
+  EXPECT_FALSE(options.Validate().ok()) << "http:// URLs with grpc";
+  options.model_urls = "grpc://a:8081,grpc://b";
+  ASSERT_TRUE(options.Validate().ok());
+  auto endpoints = options.ModelEndpoints();
+  ASSERT_TRUE(endpoints.ok());
+  ASSERT_EQ(endpoints->size(), 2u);
+  EXPECT_EQ((*endpoints)[1].port, "8081");
+  EXPECT_EQ((*endpoints)[1].url, "grpc://b");
+  options.upstream_protocol = "v2-json";
+  EXPECT_FALSE(options.Validate().ok()) << "grpc:// URLs without grpc";
+  options.upstream_protocol = "grpc";
+  options.model_urls = "grpc://a,http://b:8080";
+  EXPECT_FALSE(options.Validate().ok()) << "mixed";
+  options.upstream_protocol = "rest";
+  options.model_urls = "http://a";
+  EXPECT_FALSE(options.Validate().ok());
+}
+
 TEST(HttpUrlTest, ParsesHostAndPort) {
   auto ep = ParseHttpUrl("http://ocr-model-server:8080");
   ASSERT_TRUE(ep.ok());
