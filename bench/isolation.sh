@@ -47,7 +47,7 @@ IFS=, read -r -a conc_list <<<"${concurrency:-1,$((4 * n))}"
 
 declare -A url pid
 for kind in process thread; do
-  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 \
+  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 --grpc-port=0 \
     --port-file="$work/$kind.port" --engines="$n" --log-level=warning \
     --engine-isolation="$kind" >"$work/$kind.log" 2>&1 &
   pid[$kind]=$!

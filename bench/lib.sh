@@ -91,7 +91,7 @@ start_services() {
   local engines="$1"
   shift
   rm -f "$work/model.port" "$work/gateway.port"
-  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 \
+  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 --grpc-port=0 \
     --port-file="$work/model.port" --engines="$engines" --log-level=warning \
     "$@" >"$work/model.log" 2>&1 &
   model_pid=$!

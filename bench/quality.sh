@@ -119,7 +119,7 @@ first_page() {
 # and infer_url (stop_services, from lib.sh, stops it on exit).
 start_model() {
   rm -f "$work/model.port"
-  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 \
+  OMP_THREAD_LIMIT=1 "$model_bin" --host=127.0.0.1 --http-port=0 --grpc-port=0 \
     --port-file="$work/model.port" --engines="$n" --timeout=900 \
     --log-level=warning >"$work/model.log" 2>&1 &
   model_pid=$!

@@ -198,7 +198,7 @@ done
 echo "start-up and shutdown times..." >&2
 startup_json="$("$load_bin" --mode=startup --port-file="$work/startup.port" \
   --path=/v2/health/ready --requests=5 --max-seconds=60 -- "$model_bin" \
-  --host=127.0.0.1 --http-port=0 --port-file="$work/startup.port" \
+  --host=127.0.0.1 --http-port=0 --grpc-port=0 --port-file="$work/startup.port" \
   --log-level=warning)"
 gateway_startup_json="$("$load_bin" --mode=startup \
   --port-file="$work/startup-gw.port" --path=/readyz --requests=5 \

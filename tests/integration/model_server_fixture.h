@@ -16,6 +16,7 @@ inline std::unique_ptr<ModelServer> StartModelServer(
     ModelServerOptions options = {}) {
   options.host = "127.0.0.1";
   options.http_port = 0;
+  options.grpc_port = 0;
   if (options.engines == 0) options.engines = 2;
   options.log_level = "warning";
   // The workers are not next to the test binary.

@@ -52,7 +52,7 @@ wait_port() {
 
 max_body_bytes=$((2 << 20))
 max_upload_bytes=$((1 << 20))
-"$model_bin" --host=127.0.0.1 --http-port=0 --port-file="$tmp/model.port" \
+"$model_bin" --host=127.0.0.1 --http-port=0 --grpc-port=0 --port-file="$tmp/model.port" \
   --engines=2 --max-body-bytes="$max_body_bytes" --log-level=warning \
   2>"$logs/postman-model.log" &
 pids+=($!)

@@ -25,6 +25,17 @@ ServerProcess::ServerProcess(std::string binary, std::vector<std::string> args,
   args.insert(args.begin(), binary);
   args.push_back(port_flag + "=" + std::to_string(port));
   args.push_back("--port-file=" + port_file_);
+  // The model server also serves gRPC: on any free port too, unless the
+  // test chose one, so servers started side by side never collide on 8081.
+  if (port_flag == "--http-port") {
+    bool chosen = false;
+    for (const auto& a : args) chosen |= a.rfind("--grpc-port", 0) == 0;
+    if (!chosen) {
+      grpc_port_file_ = dir_ + "/grpc_port";
+      args.push_back("--grpc-port=0");
+      args.push_back("--grpc-port-file=" + grpc_port_file_);
+    }
+  }
 
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -65,6 +76,9 @@ bool ServerProcess::WaitReady(std::chrono::milliseconds timeout) {
     int port = 0;
     if (in >> port && port > 0) {
       port_ = port;
+      // Written before the HTTP port file.
+      std::ifstream grpc(grpc_port_file_);
+      if (!grpc_port_file_.empty()) grpc >> grpc_port_;
       return true;
     }
     if (waitpid(pid_, &status_, WNOHANG) == pid_) {

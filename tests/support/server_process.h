@@ -13,7 +13,8 @@ namespace ocr::testing {
 
 class ServerProcess {
  public:
-  // Starts `binary` with `args` plus --http-port=0 --port-file=<tmp>; its
+  // Starts `binary` with `args` plus --http-port=0 --port-file=<tmp> (and,
+  // for the model server, --grpc-port=0 with its port file); its
   // standard error goes to a log file. Environment changes: "K=V" sets,
   // "-K" unsets.
   // `port_flag` names the binary's port flag; `port` 0 asks for any port.
@@ -25,6 +26,8 @@ class ServerProcess {
   // Waits until the port file is written (the server writes it once ready).
   bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   int port() const { return port_; }
+  // The model server's gRPC port (0 when the test chose its own flags).
+  int grpc_port() const { return grpc_port_; }
   pid_t pid() const { return pid_; }
 
   void Signal(int signal_number);
@@ -38,11 +41,13 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int grpc_port_ = 0;
   bool exited_ = false;
   int status_ = 0;  // from waitpid, once exited_
   bool signaled_ = false;
   std::string dir_;
   std::string port_file_;
+  std::string grpc_port_file_;
   std::string log_file_;
 };
 

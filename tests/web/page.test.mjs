@@ -122,7 +122,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
 
     const modelPortFile = path.join(tmpDir, 'model.port');
     const model = startChild('model-server', modelBin,
-      ['--host=127.0.0.1', '--http-port=0', `--port-file=${modelPortFile}`],
+      ['--host=127.0.0.1', '--http-port=0', '--grpc-port=0', `--port-file=${modelPortFile}`],
       { OMP_THREAD_LIMIT: '1' });
     const modelPort = await waitForPort(model, modelPortFile);
 

@@ -95,7 +95,7 @@ expect() {
 }
 
 # --- services -------------------------------------------------------------
-OMP_THREAD_LIMIT=1 "$OCR_MODEL_SERVER_BIN" --host=127.0.0.1 --http-port=0 \
+OMP_THREAD_LIMIT=1 "$OCR_MODEL_SERVER_BIN" --host=127.0.0.1 --http-port=0 --grpc-port=0 \
   --port-file="$work/model.port" >"$work/model.log" 2>&1 &
 model_pid=$!
 pids+=("$model_pid")
