@@ -1,6 +1,48 @@
 #include "common/status_grpc.h"
 
 namespace ocr {
+namespace {
+
+struct CodeNames {
+  std::string_view spec;
+  std::string_view label;
+};
+
+// Indexed by the code's number (0 OK .. 16 UNAUTHENTICATED).
+constexpr CodeNames kCodeNames[] = {
+    {"OK", "OK"},
+    {"CANCELLED", "Canceled"},
+    {"UNKNOWN", "Unknown"},
+    {"INVALID_ARGUMENT", "InvalidArgument"},
+    {"DEADLINE_EXCEEDED", "DeadlineExceeded"},
+    {"NOT_FOUND", "NotFound"},
+    {"ALREADY_EXISTS", "AlreadyExists"},
+    {"PERMISSION_DENIED", "PermissionDenied"},
+    {"RESOURCE_EXHAUSTED", "ResourceExhausted"},
+    {"FAILED_PRECONDITION", "FailedPrecondition"},
+    {"ABORTED", "Aborted"},
+    {"OUT_OF_RANGE", "OutOfRange"},
+    {"UNIMPLEMENTED", "Unimplemented"},
+    {"INTERNAL", "Internal"},
+    {"UNAVAILABLE", "Unavailable"},
+    {"DATA_LOSS", "DataLoss"},
+    {"UNAUTHENTICATED", "Unauthenticated"},
+};
+
+const CodeNames& Names(grpc::StatusCode code) {
+  const auto i = static_cast<size_t>(code);
+  return i < std::size(kCodeNames) ? kCodeNames[i] : kCodeNames[2];
+}
+
+}  // namespace
+
+std::string_view GrpcCodeName(grpc::StatusCode code) {
+  return Names(code).spec;
+}
+
+std::string_view GrpcCodeLabel(grpc::StatusCode code) {
+  return Names(code).label;
+}
 
 grpc::StatusCode ToGrpcCode(StatusCode code) {
   switch (code) {

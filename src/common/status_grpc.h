@@ -20,4 +20,10 @@ grpc::StatusCode ToGrpcCode(StatusCode code);
 // The inverse; `reason` is the value of kStatusReasonKey when present.
 StatusCode FromGrpcCode(grpc::StatusCode code, std::string_view reason = {});
 
+// "INVALID_ARGUMENT": the code's name in gRPC's specification, for logs.
+std::string_view GrpcCodeName(grpc::StatusCode code);
+// "InvalidArgument": the grpc_code label as go-grpc-prometheus spells it
+// (what dashboards for gRPC servers query).
+std::string_view GrpcCodeLabel(grpc::StatusCode code);
+
 }  // namespace ocr

@@ -11,6 +11,7 @@
 #include "common/json_writer.h"
 #include "common/logging.h"
 #include "common/options.h"
+#include "common/status_grpc.h"
 #include "gateway/upstream_grpc.h"
 #include "gateway/upstream_grpc_codec.h"
 #include "gateway/upstream_v2_binary.h"
@@ -186,10 +187,10 @@ net::awaitable<ModelClient::Attempt> ModelClient::HttpCall(
 namespace {
 
 // The reply of a failed call, as its REST twin answers it.
-ModelReply GrpcErrorReply(grpc::StatusCode code, const std::string& message) {
+ModelReply GrpcErrorReply(const GrpcAttempt& g) {
   ModelReply reply;
-  reply.status = HttpStatusForGrpc(code);
-  reply.body = json::ErrorBody(message);
+  reply.status = HttpStatusForGrpc(g.code, g.reason);
+  reply.body = json::ErrorBody(g.message);
   return reply;
 }
 
@@ -214,7 +215,7 @@ net::awaitable<ModelClient::Attempt> ModelClient::GrpcInfer(
   } else if (attempt.outcome != AttemptOutcome::kOk) {
     attempt.error = GrpcError(options_.endpoints[index], g);
   } else if (g.code != grpc::StatusCode::OK) {
-    attempt.reply = GrpcErrorReply(g.code, g.message);
+    attempt.reply = GrpcErrorReply(g);
   } else if (auto answer = AnswerFromGrpc(*g.answer); answer.ok()) {
     attempt.reply.status = 200;
     attempt.reply.answer = std::move(answer).value();
@@ -243,7 +244,7 @@ net::awaitable<ModelClient::Attempt> ModelClient::GrpcGet(
   } else if (attempt.outcome != AttemptOutcome::kOk) {
     attempt.error = GrpcError(options_.endpoints[index], g);
   } else if (g.code != grpc::StatusCode::OK) {
-    attempt.reply = GrpcErrorReply(g.code, g.message);
+    attempt.reply = GrpcErrorReply(g);
   } else {
     attempt.reply.status = g.http_status;
     attempt.reply.body = std::move(g.json);

@@ -8,6 +8,7 @@
 
 #include "common/async_call.h"
 #include "common/json_writer.h"
+#include "common/status_grpc.h"
 #include "gateway/upstream_grpc_codec.h"
 
 namespace ocr {
@@ -66,6 +67,11 @@ net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
   }
   attempt.code = status->error_code();
   attempt.message = status->error_message();
+  const auto& trailers = call->context.GetServerTrailingMetadata();
+  if (const auto it = trailers.find(std::string(kStatusReasonKey));
+      it != trailers.end()) {
+    attempt.reason.assign(it->second.data(), it->second.size());
+  }
   if (status->ok())
     *response = std::shared_ptr<const Resp>(call, &call->response);
   co_return attempt;

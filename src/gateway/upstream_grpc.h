@@ -28,6 +28,8 @@ struct GrpcUpstreamOptions {
 struct GrpcAttempt {
   grpc::StatusCode code = grpc::StatusCode::OK;
   std::string message;
+  // The model server's exact error (kStatusReasonKey), when it sent one.
+  std::string reason;
   bool timed_out = false;  // the deadline passed before gRPC completed
   // ModelInfer's answer when code is OK.
   std::shared_ptr<const inference::ModelInferResponse> answer;

@@ -40,13 +40,10 @@ std::shared_ptr<inference::ModelInferRequest> BuildGrpcInferRequest(
 // contents.bytes_contents. kInvalidArgument when malformed.
 StatusOr<V2Answer> AnswerFromGrpc(const inference::ModelInferResponse& r);
 
-// The HTTP status of the same failure over REST: INVALID_ARGUMENT,
-// FAILED_PRECONDITION and OUT_OF_RANGE 400, NOT_FOUND 404, RESOURCE_EXHAUSTED
-// 413 (a message over the size limit), UNAVAILABLE 503, DEADLINE_EXCEEDED
-// 504, UNIMPLEMENTED 501, UNAUTHENTICATED 401, PERMISSION_DENIED 403,
-// ALREADY_EXISTS and ABORTED 409, CANCELLED 499; INTERNAL, UNKNOWN,
-// DATA_LOSS 500.
-int HttpStatusForGrpc(grpc::StatusCode code);
+// The HTTP status of the same failure over REST, through the one mapping
+// (common/status_grpc.h, common/status_http.h); `reason` is the model
+// server's exact code name from the trailing metadata, when sent.
+int HttpStatusForGrpc(grpc::StatusCode code, std::string_view reason = {});
 
 // The attempt's outcome: UNAVAILABLE is kRefused when no connection could
 // be made (nothing was sent), kReset when the connection broke, and
@@ -55,8 +52,5 @@ int HttpStatusForGrpc(grpc::StatusCode code);
 // else is a final answer (kOk).
 AttemptOutcome ClassifyGrpc(grpc::StatusCode code, std::string_view message,
                             bool deadline_passed);
-
-// "INVALID_ARGUMENT", "UNAVAILABLE", ... for logs.
-std::string_view GrpcCodeName(grpc::StatusCode code);
 
 }  // namespace ocr

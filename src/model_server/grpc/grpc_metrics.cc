@@ -1,6 +1,7 @@
 #include "model_server/grpc/grpc_metrics.h"
 
 #include "common/metrics.h"
+#include "common/status_grpc.h"
 
 namespace ocr {
 namespace {
@@ -37,49 +38,8 @@ void GrpcMetrics::Handled(std::string_view method, grpc::StatusCode code,
                           double seconds) {
   auto labels = Labels(method);
   handling_.Add(labels, LatencyBuckets()).Observe(seconds);
-  labels.emplace("grpc_code", std::string(GrpcCodeName(code)));
+  labels.emplace("grpc_code", std::string(GrpcCodeLabel(code)));
   handled_.Add(labels).Increment();
-}
-
-std::string_view GrpcCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "Canceled";
-    case grpc::StatusCode::UNKNOWN:
-      return "Unknown";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "InvalidArgument";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DeadlineExceeded";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NotFound";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "AlreadyExists";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PermissionDenied";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "ResourceExhausted";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FailedPrecondition";
-    case grpc::StatusCode::ABORTED:
-      return "Aborted";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OutOfRange";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "Unimplemented";
-    case grpc::StatusCode::INTERNAL:
-      return "Internal";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "Unavailable";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DataLoss";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "Unauthenticated";
-    default:
-      return "Unknown";
-  }
 }
 
 }  // namespace ocr

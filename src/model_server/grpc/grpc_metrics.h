@@ -27,8 +27,4 @@ class GrpcMetrics {
   prometheus::Family<prometheus::Histogram>& handling_;
 };
 
-// "OK", "InvalidArgument", ...: the grpc_code label, spelled as
-// go-grpc-prometheus spells it.
-std::string_view GrpcCodeName(grpc::StatusCode code);
-
 }  // namespace ocr

@@ -6,6 +6,7 @@
 
 #include "common/base64.h"
 #include "common/bytes_tensor.h"
+#include "common/status_grpc.h"
 #include "gateway/upstream_grpc_codec.h"
 #include "gateway/upstream_protocol.h"
 #include "gateway/upstream_v2_binary.h"
@@ -228,8 +229,6 @@ TEST(GrpcStatusTest, MapsToTheHttpStatusOfTheSameFailure) {
       {StatusCode::INVALID_ARGUMENT, 400},
       {StatusCode::FAILED_PRECONDITION, 400},
       {StatusCode::OUT_OF_RANGE, 400},
-      {StatusCode::UNAUTHENTICATED, 401},
-      {StatusCode::PERMISSION_DENIED, 403},
       {StatusCode::NOT_FOUND, 404},
       {StatusCode::RESOURCE_EXHAUSTED, 413},
       {StatusCode::UNIMPLEMENTED, 501},
@@ -237,10 +236,20 @@ TEST(GrpcStatusTest, MapsToTheHttpStatusOfTheSameFailure) {
       {StatusCode::DEADLINE_EXCEEDED, 504},
       {StatusCode::INTERNAL, 500},
       {StatusCode::UNKNOWN, 500},
+      {StatusCode::UNAUTHENTICATED, 500},
       {StatusCode::DATA_LOSS, 500}};
   for (const auto& [code, status] : table) {
     EXPECT_EQ(HttpStatusForGrpc(code), status) << GrpcCodeName(code);
   }
+  // The model server's exact reason recovers what gRPC's codes merge...
+  EXPECT_EQ(
+      HttpStatusForGrpc(StatusCode::INVALID_ARGUMENT, "unsupported_media_type"),
+      415);
+  EXPECT_EQ(HttpStatusForGrpc(StatusCode::DEADLINE_EXCEEDED, "engine_timeout"),
+            504);
+  // ...but never contradicts the code.
+  EXPECT_EQ(HttpStatusForGrpc(StatusCode::NOT_FOUND, "invalid_argument"), 404);
+  EXPECT_EQ(HttpStatusForGrpc(StatusCode::NOT_FOUND, "nonsense"), 404);
 }
 
 TEST(GrpcStatusTest, ClassifiesAttemptsAsRetryPolicyExpects) {
