@@ -2,12 +2,14 @@
 # Starts the model service and the gateway as local processes, waits until
 # both are ready, prints where to reach them, and stops both on Ctrl-C.
 # Usage: scripts/run-local.sh [BUILD_DIR]
-# Environment: MODEL_PORT (default 8080), GATEWAY_PORT (default 8001), and any
+# Environment: MODEL_PORT (default 8080), MODEL_GRPC_PORT (default 8081),
+# GATEWAY_PORT (default 8001), and any
 # OCR_* / GATEWAY_* setting of the services (see their --help).
 set -euo pipefail
 build_dir=${1:-build}
 model_port=${MODEL_PORT:-8080}
 gateway_port=${GATEWAY_PORT:-8001}
+model_grpc_port=${MODEL_GRPC_PORT:-8081}
 model_bin="$build_dir/src/model_server/ocr-model-server"
 gateway_bin="$build_dir/src/gateway/ocr-gateway"
 for bin in "$model_bin" "$gateway_bin"; do
@@ -42,7 +44,8 @@ wait_ready() {
   exit 1
 }
 
-"$model_bin" --http-port="$model_port" --port-file="$run_dir/model.port" &
+"$model_bin" --http-port="$model_port" --grpc-port="$model_grpc_port" \
+  --port-file="$run_dir/model.port" &
 pids+=($!)
 wait_ready "the model service" "$run_dir/model.port" "${pids[0]}"
 
@@ -62,7 +65,7 @@ cat <<INFO
     API            POST $gw/gateway/ocr   (multipart, field image_file)
     API docs       $gw/docs   ($gw/openapi.json)
     Metrics        $gw/metrics   and   $model/metrics
-    Model (KServe) $model/v2/models/ocr-model
+    Model (KServe) $model/v2/models/ocr-model   (V2 gRPC on 127.0.0.1:$model_grpc_port)
 
   Try it:
     curl -F image_file=@$sample $gw/gateway/ocr
