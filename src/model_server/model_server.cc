@@ -174,11 +174,11 @@ bool ModelServer::Shutdown() {
   const bool clean = service_.Drain(grace, [this] {
     return core_->Stats().engines_busy > 0 || (grpc_ && grpc_->InFlight() > 0);
   });
-  // New gRPC calls are refused from now on; what is left is cancelled.
-  if (grpc_)
-    grpc_->Shutdown(std::min(
-        grace_end, std::chrono::system_clock::now() + std::chrono::seconds(1)));
+  // Past the grace period the process exits without waiting (ServiceMain).
   if (!clean) return false;
+  // Nothing is in flight: new gRPC calls are refused, and this returns at
+  // once.
+  if (grpc_) grpc_->Shutdown(grace_end);
   service_.Stop();
   core_->Stop();
   return true;
