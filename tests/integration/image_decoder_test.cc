@@ -132,6 +132,29 @@ TEST(ImageDecoderTest, GifBombIsRefusedBeforeDecoding) {
       DecodeImage(ReadFile(ImagePath("pyt-test.gif")), ImageLimits{}).ok());
 }
 
+// libpng allocated a text chunk's declared length before reading it: 30
+// bytes declaring a 640 MiB iTXt chunk made it allocate 640 MiB (the
+// fuzzer's finding, tests/fuzz/regressions/image_fuzzer/png-itxt-640mib.png).
+TEST(ImageDecoderTest, AChunkPastTheEndOfAPngIsRefusedBeforeLibpng) {
+  const std::string png = ReadFile(ImagePath("pyt-test.png"));
+  const size_t after_ihdr = 8 + 12 + 13;
+  const std::string huge_itxt(
+      "\x28\x00\x00\x1d"
+      "iTXtab",
+      10);
+  const std::string hostile =
+      png.substr(0, after_ihdr) + huge_itxt + png.substr(after_ihdr);
+  auto decoded = DecodeImage(hostile, ImageLimits{});
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(decoded.status().message().find(
+                "PNG chunk 'iTXt' declares 671088669 bytes"),
+            std::string::npos)
+      << decoded.status().message();
+  // The same file with trailing bytes after IEND still decodes.
+  EXPECT_TRUE(DecodeImage(png + "trailing garbage", ImageLimits{}).ok());
+}
+
 TEST(ImageDecoderTest, RandomMutationsNeverCrash) {
   const std::string original = ReadFile(ImagePath("tjs-simple.png"));
   std::mt19937 rng(42);
