@@ -9,22 +9,24 @@ sample_image="${OCR_TESTDATA_DIR:-$repo/tests/data}/images/pyt-test.png"
 n="$(nproc)"
 hz="$(getconf CLK_TCK)"
 
-# find_programs: sets model_bin, gateway_bin, limit_bin, load_bin, page_bin
-# and builds the bench programs when missing.
+# find_programs: sets model_bin, gateway_bin, limit_bin, load_bin,
+# grpc_load_bin, page_bin and builds the bench programs when missing.
 find_programs() {
   tools_dir="${tools_dir:-$build_dir}"
   model_bin="$build_dir/src/model_server/ocr-model-server"
   gateway_bin="$build_dir/src/gateway/ocr-gateway"
   limit_bin="$tools_dir/bench/limit/ocr_bench_limit"
   load_bin="$tools_dir/bench/load/ocr_bench_load"
+  grpc_load_bin="$tools_dir/bench/load/ocr_bench_grpc_load"
   page_bin="$tools_dir/bench/limit/ocr_bench_page"
   local bin
   for bin in "$model_bin" "$gateway_bin"; do
     [[ -x "$bin" ]] || { echo "missing $bin: build the project first" >&2; exit 1; }
   done
-  if [[ ! -x "$limit_bin" || ! -x "$load_bin" || ! -x "$page_bin" ]]; then
+  if [[ ! -x "$limit_bin" || ! -x "$load_bin" || ! -x "$grpc_load_bin" ||
+    ! -x "$page_bin" ]]; then
     cmake --build "$tools_dir" --target ocr_bench_limit ocr_bench_load \
-      ocr_bench_page >&2
+      ocr_bench_grpc_load ocr_bench_page >&2
   fi
 }
 
@@ -42,18 +44,20 @@ find_split_programs() {
 work="$(mktemp -d)"
 model_pid=""
 gateway_pid=""
+extra_gateway_pids="" # start_gateway's, stopped with the others
 
 # stop_services: SIGTERM (the services drain and exit), SIGKILL after 20 s.
 stop_services() {
   local pid
-  for pid in $gateway_pid $model_pid; do
+  for pid in $extra_gateway_pids $gateway_pid $model_pid; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $gateway_pid $model_pid; do
+  for pid in $extra_gateway_pids $gateway_pid $model_pid; do
     timeout 20 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
   done
   model_pid=""
   gateway_pid=""
+  extra_gateway_pids=""
 }
 
 cleanup() {
@@ -104,6 +108,21 @@ start_services() {
   wait_ready "$gateway_url/readyz"
   infer_url="$model_url/v2/models/ocr-model/infer"
   ocr_url="$gateway_url/gateway/ocr"
+}
+
+# start_gateway NAME MODEL_URL [GATEWAY FLAGS...]: one more gateway, in
+# front of MODEL_URL (after start_services), logging to $work/gateway-NAME.log;
+# stop_services stops it. Sets started_pid and started_url (its base URL).
+start_gateway() {
+  local name="$1" upstream="$2"
+  shift 2
+  rm -f "$work/gateway-$name.port"
+  "$gateway_bin" --host=127.0.0.1 --port=0 --port-file="$work/gateway-$name.port" \
+    --model-url="$upstream" --log-level=warning "$@" >"$work/gateway-$name.log" 2>&1 &
+  started_pid=$!
+  extra_gateway_pids="$extra_gateway_pids $started_pid"
+  started_url="http://127.0.0.1:$(wait_port "$work/gateway-$name.port")"
+  wait_ready "$started_url/readyz"
 }
 
 # field JSON KEY: a number from the flat JSON object the tools print.

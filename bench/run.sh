@@ -10,7 +10,9 @@
 # A4 page and a 12-megapixel phone photo of it; probes of the health and
 # metrics endpoints under saturation; start-up and shutdown times; then a
 # multi-page PDF's pages per second against the in-process limit and a
-# single image's latency behind long documents (bench/documents_lib.sh).
+# single image's latency behind long documents (bench/documents_lib.sh);
+# then every protocol side by side, model and gateway, with and without
+# recognition (bench/protocols_lib.sh).
 # Prints markdown tables, ratios and the targets. Everything stays on
 # 127.0.0.1.
 set -euo pipefail
@@ -20,7 +22,8 @@ usage() {
 Usage: bench/run.sh [--build-dir DIR] [--tools-dir DIR] [--seconds S]
                     [--min-requests M] [--quick] [--smoke]
                     [--images LIST] [--image PNG] [--pages P]
-                    [--no-documents] [--help]
+                    [--no-documents] [--protocol-seconds S]
+                    [--no-protocols] [--help]
   --build-dir DIR   build folder holding the services (default: build)
   --tools-dir DIR   build folder holding the bench programs (default: the
                     build dir; built there if missing)
@@ -37,6 +40,10 @@ Usage: bench/run.sh [--build-dir DIR] [--tools-dir DIR] [--seconds S]
   --pages P         pages of the documents section's PDF of A4 pages
                     (default: 8)
   --no-documents    leave the documents section out
+  --protocol-seconds S  measuring time per row of the protocols section
+                    (default: 5; --quick: 2; --smoke: one request per
+                    worker)
+  --no-protocols    leave the protocols section out
 Every cell is bounded: at most 300 s, however slow the image.
 EOF
 }
@@ -50,18 +57,23 @@ image=""
 doc_pages=8
 doc_page="a4"
 documents=1
+protocols=1
+protocol_seconds=5
+protocol_large="a4" # the large image's source: the A4 page, or the sample
 while (($#)); do
   case "$1" in
     --build-dir) build_dir="$2"; shift 2 ;;
     --tools-dir) tools_dir="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --min-requests) min_requests="$2"; shift 2 ;;
-    --quick) seconds=3; min_requests=2; shift ;;
-    --smoke) seconds=0; min_requests=1; images="sample"; doc_pages=2; doc_page="sample"; shift ;;
+    --quick) seconds=3; min_requests=2; protocol_seconds=2; shift ;;
+    --smoke) seconds=0; min_requests=1; images="sample"; doc_pages=2; doc_page="sample"; protocol_seconds=0; protocol_large="sample"; shift ;;
     --images) images="$2"; shift 2 ;;
     --image) image="$2"; shift 2 ;;
     --pages) doc_pages="$2"; shift 2 ;;
     --no-documents) documents=0; shift ;;
+    --protocol-seconds) protocol_seconds="$2"; shift 2 ;;
+    --no-protocols) protocols=0; shift ;;
     --help | -h) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -70,10 +82,15 @@ done
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=bench/documents_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/documents_lib.sh"
+# shellcheck source=bench/protocols_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/protocols_lib.sh"
 image="${image:-$sample_image}"
 find_programs
 [[ -r "$image" ]] || { echo "cannot read $image" >&2; exit 1; }
 command -v tesseract >/dev/null || { echo "tesseract CLI missing" >&2; exit 1; }
+if ((protocols)); then
+  command -v convert >/dev/null || { echo "ImageMagick (convert) missing: the protocols section needs it (or --no-protocols)" >&2; exit 1; }
+fi
 
 echo "starting the model service ($n engines) and the gateway..." >&2
 start_services "$n"
@@ -243,6 +260,15 @@ if ((documents)); then
   fi
 fi
 
+# Every protocol side by side (bench/protocols_lib.sh), on services of their
+# own: the sample, then the large TIFF made from the A4 page (the sample
+# itself with --smoke) with the result cache on.
+if ((protocols)); then
+  large_source="$work/a4.png"
+  if [[ "$protocol_large" == sample ]]; then large_source="$image"; fi
+  protocols_measure "$image" "$large_source" "$n" "$protocol_seconds" "$min_requests"
+fi
+
 # ---------------------------------------------------------------- report
 echo
 echo "Images: sample = $(basename "$image"), a4 = 2480x3508 PNG tiled from it, phone = 3000x4000 JPEG photo of that page; $(machine_line); ${seconds} s and >= max($min_requests, C) requests per cell."
@@ -268,6 +294,10 @@ done
 if ((documents)); then
   echo
   documents_tables
+fi
+if ((protocols)); then
+  echo
+  protocols_table
 fi
 echo
 echo "Ratios: throughput over the image's in-process limit (the mean of its c=N and c=4N cells: both measure the same ceiling):"
@@ -338,5 +368,6 @@ if [[ -n "${tput["sample/model V2 REST, engines as threads/1"]:-}" ]]; then
   echo "- sample, model V2 at c=1: mean latency, worker processes - engines as threads = $d ms (<= 3: $(verdict "$(awk -v d="$d" 'BEGIN { print (d <= 3) }')"))"
 fi
 if ((documents)); then documents_targets; fi
+if ((protocols)); then protocols_targets; fi
 r="$(field "$startup_json" ready_max_ms)"
 echo "- model start-up to ready, default engines, slowest of 5: $r ms (< 2000: $(verdict "$(awk -v r="$r" 'BEGIN { print (r < 2000) }')"))"

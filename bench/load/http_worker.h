@@ -39,6 +39,9 @@ class HttpWorker {
   struct Payload {
     std::string content_type;
     std::string body;
+    // Inference-Header-Content-Length (the binary tensor data extension):
+    // the JSON header's length, 0 for the raw form; absent for plain bodies.
+    std::optional<size_t> inference_header_length;
   };
 
   HttpWorker(const Url& url, const std::optional<Payload>& payload)
@@ -52,6 +55,10 @@ class HttpWorker {
     if (payload) {
       request_.set(http::field::content_type, payload->content_type);
       request_.body() = payload->body;
+      if (payload->inference_header_length) {
+        request_.set("Inference-Header-Content-Length",
+                     std::to_string(*payload->inference_header_length));
+      }
     }
     request_.prepare_payload();
   }

@@ -1,6 +1,7 @@
 // ocr_bench_load: the load generator of bench/run.sh. Three modes:
 //
-//   --mode=v2 --url=http://127.0.0.1:P/v2/models/ocr-model/infer --image=IMG
+//   --mode=v2|v2-binary|v2-raw
+//       --url=http://127.0.0.1:P/v2/models/ocr-model/infer --image=IMG
 //   --mode=multipart --url=http://127.0.0.1:P/gateway/ocr --image=IMG
 //   --mode=exec -- tesseract IMG stdout
 //     closed loop: C workers each send one request, wait for the answer and
@@ -9,16 +10,23 @@
 //     --probe=URL (repeatable) GETs URL every --probe-interval-ms during the
 //     run, on its own connection, and writes one JSON line per URL to
 //     --probe-out: how health and metrics endpoints answer under load.
-//     --parameters=JSON (v2) adds the request-level parameters object, e.g.
-//     '{"rotate":"none"}'.
+//     --parameters=JSON (v2, v2-binary) adds the request-level parameters
+//     object, e.g. '{"rotate":"none"}'.
 //
 //   --mode=startup --port-file=F --path=/v2/health/ready -- SERVICE ARGS...
 //     starts the service --requests times (default 3): the time from spawn
 //     to the first 200 on PATH (the port read from F, which the service
 //     writes), then SIGTERM to exit; prints ready and stop times.
 //
-// v2: the reference KServe V2 JSON body (base64 image); multipart: the
-// gateway's upload (field image_file); one keep-alive connection per worker
+// v2: the reference KServe V2 JSON body (base64 image); v2-binary: the
+// binary tensor data extension, a JSON header (binary_data_size on input-0,
+// binary_data_output) then the file as one BYTES element (4-byte
+// little-endian length, the bytes), the header's length in
+// Inference-Header-Content-Length; v2-raw: its raw form, that header 0 and
+// the file as the whole body (options would go in the URL's query);
+// multipart: the gateway's upload (field image_file). The body is built
+// once; "request_bytes" in the output is its size (HTTP headers not
+// counted). One keep-alive connection per worker
 // (Boost.Beast, synchronous). exec: one process per request (pytesseract's
 // way), stdout to /dev/null, CPU and peak RSS from RUSAGE_CHILDREN.
 #include <signal.h>
@@ -44,6 +52,7 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "common/bytes_tensor.h"
 #include "common/closed_loop.h"
 #include "load/http_worker.h"
 
@@ -105,18 +114,25 @@ bool Parse(int argc, char** argv, Args& args) {
       return false;
     }
   }
-  const bool http_mode = args.mode == "v2" || args.mode == "multipart";
+  const bool http_mode = args.mode == "v2" || args.mode == "v2-binary" ||
+                         args.mode == "v2-raw" || args.mode == "multipart";
   const bool ok = (http_mode && !args.url.empty() && !args.image.empty()) ||
                   (args.mode == "exec" && !args.command.empty()) ||
                   (args.mode == "startup" && !args.command.empty() &&
                    !args.port_file.empty());
   if (!ok) {
-    std::cerr << "usage: ocr_bench_load --mode=v2|multipart --url=URL "
+    std::cerr << "usage: ocr_bench_load --mode=v2|v2-binary|v2-raw|multipart "
+                 "--url=URL "
                  "--image=IMG [--parameters=JSON] [--probe=URL "
                  "--probe-out=FILE] | --mode=exec "
                  "-- CMD ARGS... | --mode=startup --port-file=F --path=P -- "
                  "CMD ARGS...; [--connections=C] [--seconds=T] "
                  "[--min-requests=M] [--requests=K] [--max-seconds=X]\n";
+  }
+  if (ok && args.mode == "v2-raw" && !args.parameters.empty()) {
+    std::cerr << "--mode=v2-raw takes its options in the URL's query, not "
+                 "--parameters\n";
+    return false;
   }
   return ok;
 }
@@ -132,8 +148,29 @@ HttpWorker::Payload MakePayload(const std::string& mode,
             R"("data":[")" +
                 ocr::base64::Encode(image) + R"("]}])" +
                 (parameters.empty() ? "" : R"(,"parameters":)" + parameters) +
-                "}"};
+                "}",
+            std::nullopt};
   }
+  if (mode == "v2-binary") {
+    // The request parameters with binary_data_output first: '{"a":1}'
+    // becomes '{"binary_data_output":true,"a":1}'.
+    std::string params = R"({"binary_data_output":true)";
+    if (parameters.size() > 2) {
+      params += "," + parameters.substr(1);
+    } else {
+      params += "}";
+    }
+    std::string body =
+        R"({"parameters":)" + params +
+        R"(,"inputs":[{"name":"input-0","shape":[1],"datatype":"BYTES",)"
+        R"("parameters":{"binary_data_size":)" +
+        std::to_string(ocr::bytes_tensor::SerializedSize({image.size()})) +
+        "}}]}";
+    const size_t header_length = body.size();
+    ocr::bytes_tensor::AppendElement(body, image);
+    return {"application/octet-stream", std::move(body), header_length};
+  }
+  if (mode == "v2-raw") return {"application/octet-stream", image, 0};
   const std::string boundary = "ocrbenchboundary7d1f3a";
   std::string body =
       "--" + boundary +
@@ -141,7 +178,7 @@ HttpWorker::Payload MakePayload(const std::string& mode,
       "filename=\"image\"\r\nContent-Type: application/octet-stream\r\n\r\n";
   body += image;
   body += "\r\n--" + boundary + "--\r\n";
-  return {"multipart/form-data; boundary=" + boundary, body};
+  return {"multipart/form-data; boundary=" + boundary, body, std::nullopt};
 }
 
 // Spawns `argv` with stdout and stderr to /dev/null; 0 on failure.
@@ -286,7 +323,7 @@ int RunLoad(Args& args) {
       "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
       "\"mean_ms\":%.2f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
       "\"child_cpu_seconds_per_image\":%.4f,\"child_peak_rss_kb\":%ld,"
-      "\"connections\":%d}\n",
+      "\"request_bytes\":%zu,\"connections\":%d}\n",
       latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
       count > 0
           ? std::accumulate(latencies_ms.begin(), latencies_ms.end(), 0.0) /
@@ -296,7 +333,8 @@ int RunLoad(Args& args) {
       ocr::bench::Percentile(latencies_ms, 0.95),
       ocr::bench::Percentile(latencies_ms, 0.99),
       exec_mode && count > 0 ? child_cpu / count : 0.0,
-      exec_mode ? child_peak_rss_kb : 0L, args.connections);
+      exec_mode ? child_peak_rss_kb : 0L, payload.body.size(),
+      args.connections);
   return 0;
 }
 

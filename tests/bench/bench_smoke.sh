@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs bench/run.sh, soak.sh, memory.sh, isolation.sh, documents.sh, options.sh and
-# orientation.sh in their --smoke modes against
-# the services of this build and checks their reports: every table there,
-# every row filled, no failed request, every endpoint probed.
+# Runs bench/run.sh (its protocols section included), soak.sh, memory.sh,
+# isolation.sh, documents.sh, options.sh and orientation.sh in their --smoke
+# modes against the services of this build and checks their reports: every
+# table there, every row filled, no failed request, every endpoint probed.
 # Usage: bench_smoke.sh REPO BUILD_DIR
 set -euo pipefail
 repo="$1"
@@ -49,6 +49,27 @@ check_documents() {
     fail "$2: no fairness row"
 }
 check_documents "$out" run.sh
+# check_protocols OUTPUT WHO: the protocols section (bench/protocols_lib.sh):
+# 8 paths in 3 groups (the sample without and with the result cache, the
+# large TIFF with it), each with requests, none failed, and its ratios.
+check_protocols() {
+  local path group rows
+  for group in "sample | off" "sample | on" "large | on"; do
+    for path in "model V2 JSON (base64)" "model V2 binary (JSON header + raw)" \
+      "model V2 raw form" "model gRPC (raw_input_contents)" \
+      "model gRPC (bytes_contents)" "gateway over v2-json" \
+      "gateway over v2-binary" "gateway over grpc"; do
+      rows="$(grep -cF "| $group | $path | " <<<"$1")" || true
+      [[ "$rows" == 1 ]] || fail "$2: expected 1 protocols row '$group | $path', got $rows"
+    done
+  done
+  grep -E '^\| (sample|large) \| (on|off) \| (model|gateway) ' <<<"$1" |
+    awk -F'|' '{ split($12, a, "/"); if (a[1] + 0 < 1 || a[2] != "0 " || $8 !~ /[0-9]/ || $10 !~ /[0-9]/) bad = 1 } END { exit bad }' ||
+    fail "$2: a protocols row had no successful request, a failed one or no ratio"
+  grep -qE '^- protocols: failed requests 0; large TIFF, result cache on, req/s over V2 JSON: binary [0-9.]+' <<<"$1" ||
+    fail "$2: no protocols summary"
+}
+check_protocols "$out" run.sh
 
 out="$(bench/soak.sh --smoke --build-dir "$build" 2>/dev/null)" || fail "soak.sh exited $?"
 echo "$out"
