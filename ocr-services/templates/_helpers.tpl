@@ -77,13 +77,21 @@ app.kubernetes.io/component: gateway
 
 {{/*
 The one place the model server's address is built; the gateway's --model-url
-is this and nothing else. Plain mode: the chart's model Service and its http
-port (same namespace, short name). KServe mode: the predictor Service KServe
-creates for the InferenceService, which listens on port 80.
+is this and nothing else. Plain mode: the chart's model Service (same
+namespace, short name) and its http port, or with
+gateway.upstreamProtocol=grpc grpc://<Service>:<grpc port>. KServe mode: the
+predictor Service KServe creates for the InferenceService, which listens on
+port 80 (HTTP only: the predictor has one port, so gRPC is refused there).
 */}}
 {{- define "ocr-services.modelServer.url" -}}
+{{- $grpc := eq .Values.gateway.upstreamProtocol "grpc" }}
 {{- if .Values.kserve.enabled }}
+{{- if $grpc }}
+{{- fail "gateway.upstreamProtocol=grpc needs the plain model Service (kserve.enabled=false): the KServe predictor serves HTTP on one port only; use v2-json or v2-binary" }}
+{{- end }}
 {{- printf "http://%s-predictor.%s.svc.cluster.local:80" (include "ocr-services.modelServer.fullname" .) .Release.Namespace }}
+{{- else if $grpc }}
+{{- printf "grpc://%s:%d" (include "ocr-services.modelServer.fullname" .) (int .Values.modelServer.service.grpcPort) }}
 {{- else }}
 {{- printf "http://%s:%d" (include "ocr-services.modelServer.fullname" .) (int .Values.modelServer.service.httpPort) }}
 {{- end }}

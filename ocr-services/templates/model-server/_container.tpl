@@ -12,6 +12,8 @@ Call with (dict "root" $ "kserve" true|false).
   imagePullPolicy: {{ $v.image.pullPolicy }}
   args:
     - --http-port=8080
+    # V2 gRPC (inference.GRPCInferenceService, grpc.health.v1, reflection).
+    - --grpc-port=8081
     - --engines={{ include "ocr-services.modelServer.engines" $root }}
     - --shutdown-grace={{ int $v.shutdownGraceSeconds }}
   envFrom:
@@ -29,7 +31,7 @@ Call with (dict "root" $ "kserve" true|false).
     - name: http
       containerPort: 8080
       protocol: TCP
-    # Reserved for V2 gRPC; nothing listens on it yet.
+    # V2 gRPC; the gateway uses it with gateway.upstreamProtocol=grpc.
     - name: grpc
       containerPort: 8081
       protocol: TCP

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # docker_images: builds both images with build_images.sh and proves that they
 # work as deployed: a real upload through the gateway container to the model
-# container, non-root, read-only root filesystem, HEALTHCHECK healthy, and a
-# quick clean exit (code 0) on `docker stop`.
+# container, over V2 REST and over V2 gRPC (a second gateway container with
+# --upstream-protocol=grpc); the model container's gRPC port answering a real
+# gRPC client (grpc_check.py: health, reflection, inference); non-root,
+# read-only root filesystem, HEALTHCHECK healthy, and a quick clean exit
+# (code 0) on `docker stop`.
 #
 # Starts its own Docker daemon when none is reachable (data root in
 # $OCR_DOCKER_TEST_DIR, kept between runs as a layer cache) and stops it at
@@ -10,6 +13,9 @@
 # checks that itself. Everything it creates is removed on any exit.
 #
 # Environment (set by CMake): OCR_REPO_ROOT, OCR_TESTDATA_DIR, OCR_DOCKER_TEST_DIR.
+# Host tools besides Docker: curl, and for the gRPC client /usr/bin/python3
+# with python3-grpcio and python3-protobuf, protoc and grpc_python_plugin
+# (protobuf-compiler, protobuf-compiler-grpc; scripts/install-deps.sh).
 set -euo pipefail
 
 : "${OCR_REPO_ROOT:?}" "${OCR_TESTDATA_DIR:?}" "${OCR_DOCKER_TEST_DIR:?}"
@@ -24,6 +30,8 @@ suffix="ctest-$$"
 net="ocr-$suffix"
 model_c="ocr-model-$suffix"
 gateway_c="ocr-gateway-$suffix"
+gateway_grpc_c="ocr-gateway-grpc-$suffix"
+python=/usr/bin/python3  # Debian's, with python3-grpcio
 test_start=$SECONDS
 
 log() { echo "docker_test: $*" >&2; }
@@ -128,7 +136,7 @@ cleanup() {
   local rc=$?
   set +e
   trap - EXIT
-  "$docker" rm -f "$gateway_c" "$model_c" >/dev/null 2>&1
+  "$docker" rm -f "$gateway_grpc_c" "$gateway_c" "$model_c" >/dev/null 2>&1
   "$docker" network rm "$net" >/dev/null 2>&1
   if [ -n "$daemon_pid" ]; then
     stop_daemon
@@ -222,6 +230,28 @@ check_image_config() {  # labels, exec-form entrypoint and healthcheck
     fail "$image: HEALTHCHECK is not in exec form"
   [[ "$(inspect "$image" '{{index .Config.Entrypoint 0}}')" == /usr/local/bin/ocr-* ]] ||
     fail "$image: ENTRYPOINT is not the binary in exec form"
+  # Every binary finds its shared libraries (gRPC, protobuf, ...), including
+  # those the test does not run (ocr, ocr-probe's twin in the other image).
+  local missing
+  # shellcheck disable=SC2016  # expanded by the container's sh
+  missing="$("$docker" run --rm --entrypoint /bin/sh "$image" -c \
+    'for b in /usr/local/bin/*; do ldd "$b" | sed "s|^|$b: |"; done' | grep 'not found' || true)"
+  [ -z "$missing" ] || fail "$image: shared libraries missing: $missing"
+}
+
+# count_metric TEXT NAME LABEL=VALUE...: the value of the one series of NAME
+# having those labels (in any order), or "" when there is none.
+count_metric() {
+  local text="$1" name="$2"
+  shift 2
+  awk -v name="$name" -v want="$*" '
+    index($0, name "{") == 1 {
+      n = split(want, w, " "); hit = 1
+      for (i = 1; i <= n; i++) {
+        split(w[i], kv, "="); if (index($0, kv[1] "=\"" kv[2] "\"") == 0) hit = 0
+      }
+      if (hit) { print $NF; exit }
+    }' <<<"$text"
 }
 
 stop_quickly() {  # docker stop -t 10 returns in < 5 s and the exit code is 0
@@ -237,6 +267,11 @@ stop_quickly() {  # docker stop -t 10 returns in < 5 s and the exit code is 0
 
 # ---- The test. ----
 [ -f "$upload" ] || fail "missing $upload"
+for tool in "$python" protoc /usr/bin/grpc_python_plugin curl; do
+  command -v "$tool" >/dev/null || fail "$tool not found (scripts/install-deps.sh installs it)"
+done
+"$python" -c 'import grpc, google.protobuf' 2>/dev/null ||
+  fail "$python lacks grpcio or protobuf (apt-get install python3-grpcio python3-protobuf)"
 # dockerd, debootstrap and iptables (the before/after comparison) need root.
 [ "$(id -u)" -eq 0 ] || fail "must run as root"
 mkdir -p "$work"
@@ -276,24 +311,37 @@ check_image_config "$gateway_image"
 if "$docker" run --rm --entrypoint /usr/bin/dpkg-query "$gateway_image" -W libtesseract5 >/dev/null 2>&1; then
   fail "$gateway_image contains libtesseract5"
 fi
+# The model image publishes V2 gRPC next to REST.
+[[ "$(inspect "$model_image" '{{json .Config.ExposedPorts}}')" == *'"8081/tcp"'* ]] ||
+  fail "$model_image does not EXPOSE 8081"
 
 step=$SECONDS
 "$docker" network create "$net" >/dev/null
 # Published on 127.0.0.1 only, on ports Docker picks (free by construction).
 "$docker" run -d --name "$model_c" --network "$net" --network-alias model \
-  --read-only --tmpfs /tmp -p 127.0.0.1::8080 "$model_image" >/dev/null
+  --read-only --tmpfs /tmp -p 127.0.0.1::8080 -p 127.0.0.1::8081 "$model_image" >/dev/null
 "$docker" run -d --name "$gateway_c" --network "$net" \
   --read-only --tmpfs /tmp -p 127.0.0.1::8001 "$gateway_image" \
   --model-url=http://model:8080 >/dev/null
+# The same gateway image talking V2 gRPC to the model's port 8081, set
+# through the environment as the Helm chart does.
+"$docker" run -d --name "$gateway_grpc_c" --network "$net" \
+  --read-only --tmpfs /tmp -p 127.0.0.1::8001 \
+  -e GATEWAY_UPSTREAM_PROTOCOL=grpc -e GATEWAY_MODEL_URL=grpc://model:8081 \
+  "$gateway_image" >/dev/null
 model_port="$(published_port "$model_c" 8080)"
+model_grpc_port="$(published_port "$model_c" 8081)"
 gateway_port="$(published_port "$gateway_c" 8001)"
-log "model on 127.0.0.1:$model_port, gateway on 127.0.0.1:$gateway_port"
+gateway_grpc_port="$(published_port "$gateway_grpc_c" 8001)"
+log "model on 127.0.0.1:$model_port (gRPC :$model_grpc_port), gateways on 127.0.0.1:$gateway_port (REST) and :$gateway_grpc_port (gRPC)"
 
 wait_healthy "$model_c" 120
 wait_healthy "$gateway_c" 60
-log "both containers healthy in $((SECONDS - step)) s"
+wait_healthy "$gateway_grpc_c" 60
+log "the three containers healthy in $((SECONDS - step)) s"
 wait_http "http://127.0.0.1:$model_port/v2/health/ready" 20
 wait_http "http://127.0.0.1:$gateway_port/readyz" 20
+wait_http "http://127.0.0.1:$gateway_grpc_port/readyz" 20
 
 # A real upload: host -> gateway container -> model container.
 answer="$(curl -sS --max-time 60 -w '\n%{http_code}' \
@@ -313,12 +361,42 @@ languages="$(curl -fsS "http://127.0.0.1:$gateway_port/gateway/languages")"
 [[ "$languages" == *'"deu"'* && "$languages" == *'"eng"'* ]] ||
   fail "languages lack eng or deu: $languages"
 
-for c in "$model_c" "$gateway_c"; do
+# V2 gRPC on the model container's published 8081, from a real gRPC client:
+# health, reflection, ModelInfer (1 OK, 1 NOT_FOUND).
+step=$SECONDS
+"$python" "$OCR_REPO_ROOT/tests/deploy/docker/grpc_check.py" "127.0.0.1:$model_grpc_port" \
+  "$OCR_REPO_ROOT/src/proto/grpc_predict_v2.proto" "$upload" "$expected_text" ||
+  fail "the model container's V2 gRPC port failed the checks above"
+log "gRPC client checks OK in $((SECONDS - step)) s"
+
+# A real upload through the gRPC gateway: host -> gateway -> gRPC -> model.
+answer="$(curl -sS --max-time 60 -w '\n%{http_code}' \
+  -F "image_file=@$upload" "http://127.0.0.1:$gateway_grpc_port/gateway/ocr")"
+code="${answer##*$'\n'}"
+[ "$code" = 200 ] || fail "upload through the gRPC gateway answered HTTP $code: ${answer%$'\n'*}"
+[[ "$answer" == *"$expected_text"* ]] || fail "gRPC gateway's answer lacks '$expected_text': $answer"
+log "upload over gRPC OK: $(tr -d '\n' <<<"${answer%$'\n'*}" | cut -c1-160)"
+# The model counted both ModelInfer calls that succeeded (the client's and
+# the gateway's) and the unknown model, in the go-grpc-prometheus metrics.
+metrics="$(curl -fsS "http://127.0.0.1:$model_port/metrics")"
+infer_ok="$(count_metric "$metrics" grpc_server_handled_total grpc_method=ModelInfer grpc_code=OK)"
+infer_nf="$(count_metric "$metrics" grpc_server_handled_total grpc_method=ModelInfer grpc_code=NotFound)"
+if [ "$infer_ok" != 2 ] || [ "$infer_nf" != 1 ]; then
+  fail "grpc_server_handled_total{grpc_method=ModelInfer}: OK '$infer_ok' (want 2), NotFound '$infer_nf' (want 1)"
+fi
+grep -Eq '^ocr_images_recognized_total\{[^}]*\} 3$' <<<"$metrics" ||
+  fail "the model's ocr_images_recognized_total is not 3 after the REST and the two gRPC inferences"
+gateway_metrics="$(curl -fsS "http://127.0.0.1:$gateway_grpc_port/metrics")"
+grep -Eq '^gateway_upstream_protocol_info\{[^}]*protocol="grpc"[^}]*\} 1' <<<"$gateway_metrics" ||
+  fail "the gRPC gateway does not report gateway_upstream_protocol_info{protocol=\"grpc\"} 1"
+
+for c in "$model_c" "$gateway_c" "$gateway_grpc_c"; do
   check_non_root "$c"
   check_read_only "$c"
 done
 
-# Gateway first, as an orchestrator would drain the front door first.
+# Gateways first, as an orchestrator would drain the front door first.
 stop_quickly "$gateway_c"
+stop_quickly "$gateway_grpc_c"
 stop_quickly "$model_c"
 log "PASS"

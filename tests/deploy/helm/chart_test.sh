@@ -10,6 +10,12 @@
 #   - the model's NetworkPolicy admits exactly the gateway pods and the
 #     Prometheus pods the values name, on the model's ports, nothing else;
 #   - gateway.apiKeys mounts the named Secret as the gateway's --api-keys-file;
+#   - V2 gRPC: the model listens on --grpc-port=8081 (container port grpc),
+#     its Service's grpc port has appProtocol grpc, and
+#     gateway.upstreamProtocol v2-json / v2-binary / grpc each give the
+#     gateway that --upstream-protocol and the matching model URL (grpc:// on
+#     the Service's grpc port for grpc), admitted by the NetworkPolicy; grpc
+#     with KServe is refused;
 #   - bad values (unknown key, wrong type, invalid enum) are refused;
 #   - the chart's dashboards/ and rules/ copies match monitoring/ originals;
 #   - the packaged chart renders the same way.
@@ -126,15 +132,34 @@ for values in "${scenarios[@]}"; do
     isvc="$(fact "$tmp/$name.facts" model_isvc_name)"
     ns="$(fact "$tmp/$name.facts" model_isvc_namespace)"
     want="http://$isvc-predictor.$ns.svc.cluster.local:80"
+  elif [ "$(fact "$tmp/$name.facts" gateway_upstream_protocol)" = grpc ]; then
+    svc="$(fact "$tmp/$name.facts" model_service_name)"
+    port="$(fact "$tmp/$name.facts" model_service_grpc_port)"
+    want="grpc://$svc:$port"
   else
     svc="$(fact "$tmp/$name.facts" model_service_name)"
     port="$(fact "$tmp/$name.facts" model_service_http_port)"
     want="http://$svc:$port"
   fi
   if [ -n "$url" ] && [ "$url" = "$want" ]; then
-    pass "$name: gateway --model-url is $url"
+    pass "$name: gateway --model-url is $url (--upstream-protocol=$(fact "$tmp/$name.facts" gateway_upstream_protocol))"
   else
     fail "$name: gateway --model-url is '$url', want '$want'"
+  fi
+
+  # The model serves V2 gRPC on 8081; the plain Service routes its grpc port
+  # there, marked appProtocol grpc (KServe's predictor has one HTTP port).
+  grpc_arg="$(fact "$tmp/$name.facts" model_grpc_port_arg)"
+  if [ "$(count "$tmp/$name.facts" InferenceService)" = 1 ]; then
+    if [ "$grpc_arg" = 8081 ]; then pass "$name: model --grpc-port=8081 (KServe: no gRPC Service port)"
+    else fail "$name: model --grpc-port is '$grpc_arg', want 8081"; fi
+  else
+    got="$grpc_arg $(fact "$tmp/$name.facts" model_container_grpc_port) $(fact "$tmp/$name.facts" model_service_grpc_app_protocol)"
+    if [ "$got" = "8081 8081 grpc" ]; then
+      pass "$name: model --grpc-port=8081, container port grpc 8081, Service port $(fact "$tmp/$name.facts" model_service_grpc_port) appProtocol grpc"
+    else
+      fail "$name: model --grpc-port / container port grpc / Service appProtocol are '$got', want '8081 8081 grpc'"
+    fi
   fi
 
   # Engines follow the CPU limit (scenarios that set one on purpose).
@@ -157,7 +182,7 @@ for values in "${scenarios[@]}"; do
   case "$name" in
     default | minikube-small) want_counts="0 0 0 0" ;;
     production) want_counts="1 1 2 1" ;;
-    kserve) want_counts="1 0 0 0" ;;
+    kserve | grpc) want_counts="1 0 0 0" ;;
     *) want_counts="" ;;
   esac
   if [ -n "$want_counts" ]; then
@@ -220,6 +245,56 @@ render --set networkPolicy.enabled=true \
 facts "$tmp/netpol.yaml" >"$tmp/netpol.facts"
 check_model_netpol "netpol (empty Prometheus selectors)" "$tmp/netpol.facts" "$default_prometheus"
 
+# --- gateway.upstreamProtocol: flag and model URL follow it ---------------
+for protocol in v2-json v2-binary grpc; do
+  for mode in plain netpol; do
+    extra=()
+    [ "$mode" = netpol ] && extra=(--set networkPolicy.enabled=true)
+    render --set gateway.upstreamProtocol="$protocol" --set modelServer.service.httpPort=18080 \
+      --set modelServer.service.grpcPort=18081 "${extra[@]}" >"$tmp/proto.yaml"
+    facts "$tmp/proto.yaml" >"$tmp/proto.facts"
+    svc="$(fact "$tmp/proto.facts" model_service_name)"
+    case "$protocol" in
+      grpc) want="grpc://$svc:18081" ;;
+      *) want="http://$svc:18080" ;;
+    esac
+    got_protocol="$(fact "$tmp/proto.facts" gateway_upstream_protocol)"
+    got_url="$(fact "$tmp/proto.facts" gateway_model_url)"
+    if [ "$got_protocol" = "$protocol" ] && [ "$got_url" = "$want" ] &&
+      ! grep -q '^violation=' "$tmp/proto.facts" && node "$here/validate.mjs" "$tmp/proto.yaml" >/dev/null; then
+      pass "gateway.upstreamProtocol=$protocol ($mode): --upstream-protocol=$protocol --model-url=$got_url"
+    else
+      fail "gateway.upstreamProtocol=$protocol ($mode): --upstream-protocol='$got_protocol' --model-url='$got_url', want $protocol $want"
+      grep '^violation=' "$tmp/proto.facts" | sed 's/^violation=/    /' || true
+    fi
+  done
+done
+# The default is the reference's V2 REST with JSON.
+render >"$tmp/proto.yaml"
+if [ "$(facts "$tmp/proto.yaml" | grep '^gateway_upstream_protocol=' | cut -d= -f2)" = v2-json ]; then
+  pass "gateway.upstreamProtocol defaults to v2-json"
+else
+  fail "gateway.upstreamProtocol does not default to v2-json"
+fi
+# KServe's predictor has one HTTP port: grpc there is refused, clearly.
+if render --set kserve.enabled=true --set gateway.upstreamProtocol=grpc >/dev/null 2>"$tmp/kgrpc.err"; then
+  fail "kserve.enabled with gateway.upstreamProtocol=grpc was accepted"
+elif grep -q 'upstreamProtocol=grpc needs the plain model Service' "$tmp/kgrpc.err"; then
+  pass "kserve.enabled with gateway.upstreamProtocol=grpc is refused"
+else
+  fail "kserve.enabled with gateway.upstreamProtocol=grpc failed, but not with the chart's message:"; cat "$tmp/kgrpc.err"
+fi
+# The manifest check itself: a NetworkPolicy without the gRPC port must be
+# reported (so the passes above cannot come from a check that admits all).
+render -f "$chart/ci/grpc-values.yaml" |
+  awk '/^kind: NetworkPolicy/ {np = 1} /^---/ {np = 0}
+       np && /- port: 8081/ {skip = 2} skip > 0 {skip--; next} {print}' >"$tmp/nogrpc.yaml"
+if facts "$tmp/nogrpc.yaml" | grep -q '^violation=.*does not admit the gateway on port 8081'; then
+  pass "self-test: a NetworkPolicy without the gRPC port is reported"
+else
+  fail "self-test: a NetworkPolicy without the gRPC port was not reported"
+fi
+
 # --- API keys: an existing Secret becomes the gateway's keys file --------
 render >"$tmp/nokeys.yaml"
 if [ -z "$(facts "$tmp/nokeys.yaml" | grep '^gateway_api_keys_file=' | cut -d= -f2-)" ] &&
@@ -254,6 +329,8 @@ expect_refused "an unknown top-level key" 'replicaCount: 2'
 expect_refused "a typo'd nested key" $'modelServer:\n  replicaCont: 2'
 expect_refused "a wrong type" $'modelServer:\n  replicaCount: "two"'
 expect_refused "an invalid enum" $'gateway:\n  service:\n    type: Foo'
+expect_refused "an unknown gateway.upstreamProtocol" $'gateway:\n  upstreamProtocol: http2'
+expect_refused "a gRPC message limit under 1k" $'modelServer:\n  config:\n    grpcMaxMessageBytes: 100'
 expect_refused "a bad CPU quantity" $'modelServer:\n  resources:\n    limits:\n      cpu: two'
 expect_refused "a typo'd gateway.apiKeys key" $'gateway:\n  apiKeys:\n    existingSecert: keys'
 expect_refused "an invalid Secret name in gateway.apiKeys" $'gateway:\n  apiKeys:\n    existingSecret: Not_A_Name'

@@ -3,8 +3,13 @@
 // the facts chart_test.sh asserts on, one `key=value` per line:
 //   count_<Kind>=N               objects of each kind
 //   model_service_name / model_service_http_port   the plain model Service
+//   model_service_grpc_port / model_service_grpc_app_protocol   its grpc port
+//   model_container_grpc_port / model_grpc_port_arg  the model container's
+//                                port named grpc and its --grpc-port
 //   model_isvc_name / model_isvc_namespace          the KServe InferenceService
 //   gateway_model_url            --model-url (or GATEWAY_MODEL_URL) of the gateway
+//   gateway_upstream_protocol    --upstream-protocol (or GATEWAY_UPSTREAM_PROTOCOL;
+//                                v2-json when neither is set)
 //   model_engines / model_cpu_limit                 from the model container
 //   model_netpol_count           NetworkPolicies that select the model pods
 //   model_netpol_peers           who they admit: "gateway" (a podSelector that
@@ -59,9 +64,29 @@ for (const d of docs) {
     if (pods.length !== 1) violation(`model Service selects ${pods.length} workloads`);
     const named = pods[0]?.[2].containers[0].ports?.find((p) => p.name === http?.targetPort);
     if (!named) violation(`model Service targetPort ${http?.targetPort} is no container port`);
-    if (!d.spec.ports.some((p) => p.name === "grpc")) violation("model Service has no grpc port");
+    const grpc = d.spec.ports.find((p) => p.name === "grpc");
+    if (!grpc) violation("model Service has no grpc port");
+    fact("model_service_grpc_port", grpc?.port);
+    fact("model_service_grpc_app_protocol", grpc?.appProtocol ?? "");
+    const grpcTarget = pods[0]?.[2].containers[0].ports?.find((p) => p.name === grpc?.targetPort);
+    if (grpc && !grpcTarget) violation(`model Service grpc targetPort ${grpc.targetPort} is no container port`);
   }
 }
+// Which container port a URL of the gateway reaches: host = a Service of the
+// manifest (short name), port = one of its ports, its targetPort (name or
+// number) resolved in the pods that Service selects. undefined when none.
+const containerPortOf = (url, workloadsList) => {
+  const m = /^[a-z]+:\/\/([^:/]+):(\d+)$/.exec(url ?? "");
+  if (!m) return undefined;
+  const svc = docs.find((d) => d.kind === "Service" && d.metadata.name === m[1]);
+  const port = svc?.spec.ports.find((p) => p.port === Number(m[2]));
+  if (!port) return undefined;
+  const pods = workloadsList.filter(([, meta]) =>
+    Object.entries(svc.spec.selector ?? {}).every(([k, v]) => meta.labels?.[k] === v));
+  const cport = pods[0]?.[2].containers[0].ports?.find((p) =>
+    p.name === port.targetPort || p.containerPort === port.targetPort);
+  return cport?.containerPort;
+};
 
 // Label selectors as Kubernetes evaluates them.
 const selects = (selector, labels = {}) =>
@@ -83,6 +108,7 @@ const modelPods = workloads.filter(([, , , comp]) => comp === "model-server");
 const modelPorts = new Set(modelPods.flatMap(([, , spec]) => (spec.containers[0].ports ?? []).map((p) => p.containerPort)));
 let netpols = 0;
 const peers = new Set();
+const gatewayPorts = new Set();  // ports the model's policies admit the gateway on
 for (const d of docs.filter((x) => x.kind === "NetworkPolicy")) {
   if (!modelPods.some(([, meta]) => selects(d.spec.podSelector, meta.labels))) continue;
   netpols++;
@@ -101,7 +127,10 @@ for (const d of docs.filter((x) => x.kind === "NetworkPolicy")) {
         const hit = podLabels.filter((p) => selects(peer.podSelector, p.labels));
         if (isEmpty(peer.podSelector) || hit.length !== 1 || hit[0].comp !== "gateway") {
           violation(`${where}: a same-namespace peer selects ${hit.map((p) => p.name).join(", ") || "nothing"}, not just the gateway pods`);
-        } else peers.add("gateway");
+        } else {
+          peers.add("gateway");
+          for (const p of rule.ports ?? []) gatewayPorts.add(p.port);
+        }
       } else if (isEmpty(peer.namespaceSelector) || isEmpty(peer.podSelector)) {
         violation(`${where}: a peer admits every namespace or every pod of some namespaces`);
       } else {
@@ -133,10 +162,24 @@ for (const [obj, meta, spec, comp] of workloads) {
   if (!["gateway", "model-server"].includes(comp)) violation(`${where}: component label is "${comp}"`);
   const c = spec.containers[0];
   if (comp === "gateway") {
-    const env = (c.env ?? []).find((e) => e.name === "GATEWAY_MODEL_URL")?.value;
-    fact("gateway_model_url", flag(c.args, "model-url") ?? env ?? "");
+    const env = (name) => (c.env ?? []).find((e) => e.name === name)?.value;
+    const url = flag(c.args, "model-url") ?? env("GATEWAY_MODEL_URL") ?? "";
+    const protocol = flag(c.args, "upstream-protocol") ?? env("GATEWAY_UPSTREAM_PROTOCOL") ?? "v2-json";
+    fact("gateway_model_url", url);
+    fact("gateway_upstream_protocol", protocol);
+    // The gateway refuses a grpc:// URL without grpc and the reverse.
+    if (url.startsWith("grpc://") !== (protocol === "grpc")) {
+      violation(`${where}: --upstream-protocol=${protocol} with --model-url=${url}`);
+    }
+    // A model NetworkPolicy must let the gateway reach the port it calls.
+    const target = containerPortOf(url, workloads);
+    if (netpols > 0 && target !== undefined && !gatewayPorts.has(target)) {
+      violation(`${where}: the model NetworkPolicy does not admit the gateway on port ${target} (${url})`);
+    }
   } else if (comp === "model-server") {
     fact("model_engines", flag(c.args, "engines") ?? "");
+    fact("model_grpc_port_arg", flag(c.args, "grpc-port") ?? "");
+    fact("model_container_grpc_port", (c.ports ?? []).find((p) => p.name === "grpc")?.containerPort ?? "");
     fact("model_cpu_limit", c.resources?.limits?.cpu ?? "");
     cpuLimitEngines.push(c);
   }

@@ -80,6 +80,7 @@ const required = [
   'gateway_upstream_attempt_duration_seconds', 'gateway_upstream_retries_total',
   'gateway_upstream_failures_total', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
   'ocr_result_cache_hits_total', 'ocr_result_cache_misses_total',
+  'grpc_server_handled_total', 'grpc_server_handling_seconds_bucket',
 ];
 for (const metric of required) {
   check(exprs.some((e) => e.includes(metric)), `no panel queries ${metric}`);

@@ -7,9 +7,10 @@
 # condition true and the alert active.
 #
 # Processes: model, gateway "a" (-> model), gateway "b" (-> a closed port, so
-# the upstream retry/failure metrics exist, as with a dead model pod), and
-# prometheus, all on 127.0.0.1 free ports. Everything is stopped and the temp
-# dir removed by the EXIT trap.
+# the upstream retry/failure metrics exist, as with a dead model pod), gateway
+# "c" (-> the model's V2 gRPC port, --upstream-protocol=grpc, so the gRPC
+# panels have calls, OK and failed), and prometheus, all on 127.0.0.1 free
+# ports. Everything is stopped and the temp dir removed by the EXIT trap.
 #
 # Environment: OCR_MODEL_SERVER_BIN, OCR_GATEWAY_BIN, OCR_TESTDATA_DIR.
 # Usage: prometheus_e2e.sh [REPO_ROOT]
@@ -96,11 +97,13 @@ expect() {
 
 # --- services -------------------------------------------------------------
 OMP_THREAD_LIMIT=1 "$OCR_MODEL_SERVER_BIN" --host=127.0.0.1 --http-port=0 --grpc-port=0 \
-  --port-file="$work/model.port" >"$work/model.log" 2>&1 &
+  --port-file="$work/model.port" --grpc-port-file="$work/model-grpc.port" >"$work/model.log" 2>&1 &
 model_pid=$!
 pids+=("$model_pid")
 wait_port_file "the model service" "$work/model.port" "$model_pid"
+wait_port_file "the model's gRPC port" "$work/model-grpc.port" "$model_pid"
 model_port=$(cat "$work/model.port")
+model_grpc_port=$(cat "$work/model-grpc.port")
 wait_http "http://127.0.0.1:$model_port/v2/health/ready" 200
 
 "$OCR_GATEWAY_BIN" --host=127.0.0.1 --port=0 --port-file="$work/gateway-a.port" \
@@ -116,6 +119,13 @@ dead_port=$(free_port)   # nothing listens there: connections are refused
 pids+=($!)
 wait_port_file "gateway b" "$work/gateway-b.port" "$!"
 gw_b=$(cat "$work/gateway-b.port")
+
+"$OCR_GATEWAY_BIN" --host=127.0.0.1 --port=0 --port-file="$work/gateway-c.port" \
+  --upstream-protocol=grpc --model-url="grpc://127.0.0.1:$model_grpc_port" \
+  >"$work/gateway-c.log" 2>&1 &
+pids+=($!)
+wait_port_file "gateway c" "$work/gateway-c.port" "$!"
+gw_c=$(cat "$work/gateway-c.port")
 
 # --- prometheus -----------------------------------------------------------
 prom_port=$(free_port)
@@ -133,7 +143,7 @@ scrape_configs:
       - targets: ['127.0.0.1:$model_port']
   - job_name: ocr-gateway
     static_configs:
-      - targets: ['127.0.0.1:$gw_a', '127.0.0.1:$gw_b']
+      - targets: ['127.0.0.1:$gw_a', '127.0.0.1:$gw_b', '127.0.0.1:$gw_c']
 YAML
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$prom_port" --log.level=warn \
@@ -142,7 +152,7 @@ pids+=($!)
 export PROM_URL="http://127.0.0.1:$prom_port"
 wait_http "$PROM_URL/-/ready" 200
 check() { node "$here/prom_check.mjs" "$@"; }
-check wait 'count(up{job=~"ocr-.*"} == 1) == 3' 30
+check wait 'count(up{job=~"ocr-.*"} == 1) == 4' 30
 
 # --- traffic --------------------------------------------------------------
 m="http://127.0.0.1:$model_port"
@@ -154,6 +164,8 @@ traffic() {
     expect 415 -F "image_file=@$rules" "http://127.0.0.1:$gw_a/gateway/ocr"          # not an image
     expect 400 -F "image_file=@$image" "http://127.0.0.1:$gw_a/gateway/ocr?lang=klingon"
     expect 503 -F "image_file=@$image" "http://127.0.0.1:$gw_b/gateway/ocr"          # model unreachable
+    expect 200 -F "image_file=@$image" "http://127.0.0.1:$gw_c/gateway/ocr"          # over V2 gRPC
+    expect 400 -F "image_file=@$image" "http://127.0.0.1:$gw_c/gateway/ocr?lang=klingon"  # InvalidArgument
     expect 400 -H 'Content-Type: application/json' -d "$bad_v2" "$m/v2/models/ocr-model/infer"
     expect 400 -H 'Content-Type: application/json' -d '{"inputs":[]}' "$m/v2/models/ocr-model/infer"
     expect 404 -H 'Content-Type: application/json' -d "$bad_v2" "$m/v2/models/nope/infer"
@@ -164,6 +176,7 @@ traffic() {
 traffic 1
 check wait 'gateway_upstream_failures_total and on () count(request_errors_total{reason="unsupported_media_type"})' 30
 check wait 'ocr_mean_word_confidence_count' 30
+check wait 'grpc_server_handled_total{grpc_method="ModelInfer", grpc_code="InvalidArgument"}' 30
 sleep 2
 traffic 3
 
