@@ -8,9 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <mutex>
+#include <numeric>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -118,6 +121,23 @@ inline double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const auto rank = static_cast<size_t>(p * static_cast<double>(sorted.size()));
   return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+// The load tools' summary line: count, errors, seconds, throughput, mean and
+// percentiles of the latency, then `extra` (more "key":value pairs, each
+// followed by a comma), request_bytes and connections, as one JSON object.
+inline void PrintLoopSummary(const LoopResult& run, const std::string& extra,
+                             size_t request_bytes, int connections) {
+  const auto& ms = run.latencies_ms;
+  const auto count = static_cast<double>(ms.size());
+  std::printf(
+      "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
+      "\"mean_ms\":%.2f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
+      "%s\"request_bytes\":%zu,\"connections\":%d}\n",
+      ms.size(), run.errors, run.seconds, count / run.seconds,
+      count > 0 ? std::accumulate(ms.begin(), ms.end(), 0.0) / count : 0.0,
+      Percentile(ms, 0.50), Percentile(ms, 0.95), Percentile(ms, 0.99),
+      extra.c_str(), request_bytes, connections);
 }
 
 // User plus system CPU seconds of RUSAGE_SELF or RUSAGE_CHILDREN; the peak

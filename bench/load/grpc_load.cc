@@ -152,20 +152,7 @@ int main(int argc, char** argv) {
         };
       });
 
-  const auto& latencies_ms = run.latencies_ms;
-  const auto count = static_cast<double>(latencies_ms.size());
-  std::printf(
-      "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
-      "\"mean_ms\":%.2f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
-      "\"request_bytes\":%zu,\"connections\":%d}\n",
-      latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
-      count > 0
-          ? std::accumulate(latencies_ms.begin(), latencies_ms.end(), 0.0) /
-                count
-          : 0.0,
-      ocr::bench::Percentile(latencies_ms, 0.50),
-      ocr::bench::Percentile(latencies_ms, 0.95),
-      ocr::bench::Percentile(latencies_ms, 0.99), request.ByteSizeLong(),
-      args.connections);
+  ocr::bench::PrintLoopSummary(run, "", request.ByteSizeLong(),
+                               args.connections);
   return 0;
 }

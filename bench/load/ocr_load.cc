@@ -317,24 +317,15 @@ int RunLoad(Args& args) {
     }
   }
 
-  const auto& latencies_ms = run.latencies_ms;
-  const auto count = static_cast<double>(latencies_ms.size());
-  std::printf(
-      "{\"count\":%zu,\"errors\":%ld,\"seconds\":%.3f,\"throughput\":%.3f,"
-      "\"mean_ms\":%.2f,\"p50_ms\":%.2f,\"p95_ms\":%.2f,\"p99_ms\":%.2f,"
-      "\"child_cpu_seconds_per_image\":%.4f,\"child_peak_rss_kb\":%ld,"
-      "\"request_bytes\":%zu,\"connections\":%d}\n",
-      latencies_ms.size(), run.errors, run.seconds, count / run.seconds,
-      count > 0
-          ? std::accumulate(latencies_ms.begin(), latencies_ms.end(), 0.0) /
-                count
-          : 0.0,
-      ocr::bench::Percentile(latencies_ms, 0.50),
-      ocr::bench::Percentile(latencies_ms, 0.95),
-      ocr::bench::Percentile(latencies_ms, 0.99),
-      exec_mode && count > 0 ? child_cpu / count : 0.0,
-      exec_mode ? child_peak_rss_kb : 0L, payload.body.size(),
-      args.connections);
+  const auto count = static_cast<double>(run.latencies_ms.size());
+  char extra[128];
+  std::snprintf(extra, sizeof(extra),
+                "\"child_cpu_seconds_per_image\":%.4f,"
+                "\"child_peak_rss_kb\":%ld,",
+                exec_mode && count > 0 ? child_cpu / count : 0.0,
+                exec_mode ? child_peak_rss_kb : 0L);
+  ocr::bench::PrintLoopSummary(run, extra, payload.body.size(),
+                               args.connections);
   return 0;
 }
 

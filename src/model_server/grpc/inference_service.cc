@@ -57,75 +57,60 @@ void InferenceService::Finish(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* InferenceService::ServerLive(
     grpc::CallbackServerContext* context, const inference::ServerLiveRequest*,
     inference::ServerLiveResponse* response) {
-  in_flight_.fetch_add(1);
-  const auto start = Clock::now();
-  metrics_.Started("ServerLive");
-  response->set_live(true);
-  auto* reactor = context->DefaultReactor();
-  Finish(context, reactor, "ServerLive", start, OkStatus());
-  return reactor;
+  return Answer(context, "ServerLive", [&] {
+    response->set_live(true);
+    return OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InferenceService::ServerReady(
     grpc::CallbackServerContext* context, const inference::ServerReadyRequest*,
     inference::ServerReadyResponse* response) {
-  in_flight_.fetch_add(1);
-  const auto start = Clock::now();
-  metrics_.Started("ServerReady");
-  response->set_ready(core_.Ready());
-  auto* reactor = context->DefaultReactor();
-  Finish(context, reactor, "ServerReady", start, OkStatus());
-  return reactor;
+  return Answer(context, "ServerReady", [&] {
+    response->set_ready(core_.Ready());
+    return OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelReady(
     grpc::CallbackServerContext* context,
     const inference::ModelReadyRequest* request,
     inference::ModelReadyResponse* response) {
-  in_flight_.fetch_add(1);
-  const auto start = Clock::now();
-  metrics_.Started("ModelReady");
-  const Status status = core_.CheckModel(request->name(), request->version());
-  if (status.ok()) response->set_ready(core_.Ready());
-  auto* reactor = context->DefaultReactor();
-  Finish(context, reactor, "ModelReady", start, status);
-  return reactor;
+  return Answer(context, "ModelReady", [&] {
+    RETURN_IF_ERROR(core_.CheckModel(request->name(), request->version()));
+    response->set_ready(core_.Ready());
+    return OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
     grpc::CallbackServerContext* context,
     const inference::ServerMetadataRequest*,
     inference::ServerMetadataResponse* response) {
-  in_flight_.fetch_add(1);
-  const auto start = Clock::now();
-  metrics_.Started("ServerMetadata");
-  response->set_name(identity_.name);
-  response->set_version(identity_.version);
-  for (const auto extension : kV2Extensions) {
-    response->add_extensions(std::string(extension));
-  }
-  // The message has no field for these; REST's GET /v2 has them too.
-  std::string languages;
-  for (const auto& lang : core_.options().installed_languages) {
-    if (!languages.empty()) languages += ",";
-    languages += lang;
-  }
-  context->AddInitialMetadata("ocr-tesseract-version", TesseractVersion());
-  context->AddInitialMetadata("ocr-languages", languages);
-  auto* reactor = context->DefaultReactor();
-  Finish(context, reactor, "ServerMetadata", start, OkStatus());
-  return reactor;
+  return Answer(context, "ServerMetadata", [&] {
+    response->set_name(identity_.name);
+    response->set_version(identity_.version);
+    for (const auto extension : kV2Extensions) {
+      response->add_extensions(std::string(extension));
+    }
+    // The message has no field for these; REST's GET /v2 has them too.
+    std::string languages;
+    for (const auto& lang : core_.options().installed_languages) {
+      if (!languages.empty()) languages += ",";
+      languages += lang;
+    }
+    context->AddInitialMetadata("ocr-tesseract-version", TesseractVersion());
+    context->AddInitialMetadata("ocr-languages", languages);
+    return OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     grpc::CallbackServerContext* context,
     const inference::ModelMetadataRequest* request,
     inference::ModelMetadataResponse* response) {
-  in_flight_.fetch_add(1);
-  const auto start = Clock::now();
-  metrics_.Started("ModelMetadata");
-  const Status status = core_.CheckModel(request->name(), request->version());
-  if (status.ok()) {
+  return Answer(context, "ModelMetadata", [&] {
+    RETURN_IF_ERROR(core_.CheckModel(request->name(), request->version()));
     const CoreOptions& o = core_.options();
     response->set_name(o.model_name);
     response->add_versions(o.model_version);
@@ -138,10 +123,8 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     output->set_name(std::string(kOutputName));
     output->set_datatype("BYTES");
     output->add_shape(-1);
-  }
-  auto* reactor = context->DefaultReactor();
-  Finish(context, reactor, "ModelMetadata", start, status);
-  return reactor;
+    return OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InferenceService::ModelInfer(

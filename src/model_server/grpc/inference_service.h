@@ -49,6 +49,19 @@ class InferenceService final
       inference::ModelInferResponse* response) override;
 
  private:
+  // A call answered at once: `fill` writes the response and says how it
+  // went.
+  template <typename Fill>
+  grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                   std::string_view method, Fill&& fill) {
+    in_flight_.fetch_add(1);
+    const auto start = Clock::now();
+    metrics_.Started(method);
+    const Status status = fill();
+    auto* reactor = context->DefaultReactor();
+    Finish(context, reactor, method, start, status);
+    return reactor;
+  }
   // Finishes `reactor` with `status` (its exact code in the trailing
   // metadata) and records the call's metrics.
   void Finish(grpc::CallbackServerContext* context,
