@@ -322,7 +322,8 @@ class GrpcClientTest(unittest.TestCase):
     def test_message_over_limit_then_still_serving(self):
         big = b"\x89PNG" + b"\0" * (LIMIT + 1024)
         self.assert_code(lambda: SERVER.stub.ModelInfer(infer_request([big])),
-                         grpc.StatusCode.RESOURCE_EXHAUSTED, "")
+                         grpc.StatusCode.RESOURCE_EXHAUSTED,
+                         f"vs. {LIMIT})")
         r = SERVER.stub.ModelInfer(infer_request([image("tjs-simple.png")]))
         self.assertEqual(normalize(texts(r)[0].decode()),
                          normalize(truth("simple.txt")))
@@ -413,14 +414,15 @@ def main():
         SERVER = Server(ARGS.server, ["--engines=2",
                                       f"--grpc-max-message-bytes={LIMIT}"],
                         work)
+        ok = False
         try:
-            result = unittest.main(argv=[sys.argv[0], "-v", *rest],
-                                   exit=False).result
+            ok = unittest.main(argv=[sys.argv[0], "-v", *rest],
+                               exit=False).result.wasSuccessful()
         finally:
             SERVER.stop()
-            if not result.wasSuccessful():
+            if not ok:
                 print("--- server log ---\n" + SERVER.logs(), file=sys.stderr)
-        return 0 if result.wasSuccessful() else 1
+        return 0 if ok else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
