@@ -66,6 +66,7 @@ void InferenceCore::Call(CallInfo info, CallDecoder decode, CallEncoder encode,
   request.model_name = info.model_name;
   request.model_version = info.model_version;
   if (request.id.empty()) request.id = info.request_id;
+  if (info.client_cancelled) request.cancelled = info.client_cancelled;
   request.deadline =
       std::min(info.client_deadline,
                Deadline(info.received, request.options.timeout_us));

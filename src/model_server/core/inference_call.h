@@ -24,6 +24,9 @@ struct CallInfo {
   // The client's own deadline (gRPC's); the `timeout` parameter and
   // --timeout-seconds may only shorten it.
   Clock::time_point client_deadline = Clock::time_point::max();
+  // Set by the transport when the client goes away (gRPC's cancellation):
+  // the request's recognitions stop as on a deadline. Null: never.
+  CancelFlag client_cancelled = nullptr;
 };
 
 // What the core learned of the request, for the front end's log line.

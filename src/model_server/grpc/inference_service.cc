@@ -33,6 +33,16 @@ std::string RequestId(const grpc::CallbackServerContext& context) {
   return NewUuid();
 }
 
+// A unary call that tells the core when its client goes away: gRPC calls
+// OnCancel when the client cancels, its deadline passes or its connection
+// drops. The default reactor would leave the recognitions running.
+class CancellableReactor : public grpc::ServerUnaryReactor {
+ public:
+  const CancelFlag cancelled = std::make_shared<std::atomic<bool>>(false);
+  void OnCancel() override { cancelled->store(true); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 InferenceService::InferenceService(InferenceCore& core, ServerIdentity identity,
@@ -134,12 +144,13 @@ grpc::ServerUnaryReactor* InferenceService::ModelInfer(
   in_flight_.fetch_add(1);
   const auto start = Clock::now();
   metrics_.Started("ModelInfer");
-  auto* reactor = context->DefaultReactor();
+  auto* reactor = new CancellableReactor;
   CallInfo info{.model_name = request->model_name(),
                 .model_version = request->model_version(),
                 .request_id = RequestId(*context),
                 .received = start,
-                .client_deadline = ClientDeadline(*context)};
+                .client_deadline = ClientDeadline(*context),
+                .client_cancelled = reactor->cancelled};
   const bool raw_output = WantsRawOutput(*request);
   core_.Call(
       std::move(info),
