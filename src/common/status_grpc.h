@@ -15,6 +15,10 @@
 namespace ocr {
 
 inline constexpr std::string_view kStatusReasonKey = "ocr-status-reason";
+// ServerMetadata's and ModelMetadata's initial metadata: the installed
+// languages, comma-separated, and the default one.
+inline constexpr std::string_view kLanguagesKey = "ocr-languages";
+inline constexpr std::string_view kDefaultLanguageKey = "ocr-default-language";
 
 grpc::StatusCode ToGrpcCode(StatusCode code);
 // The inverse; `reason` is the value of kStatusReasonKey when present.

@@ -72,6 +72,14 @@ net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
       it != trailers.end()) {
     attempt.reason.assign(it->second.data(), it->second.size());
   }
+  const auto& initial = call->context.GetServerInitialMetadata();
+  auto read = [&initial](std::string_view key, std::string* out) {
+    if (const auto it = initial.find(std::string(key)); it != initial.end()) {
+      out->assign(it->second.data(), it->second.size());
+    }
+  };
+  read(kLanguagesKey, &attempt.languages);
+  read(kDefaultLanguageKey, &attempt.default_language);
   if (status->ok())
     *response = std::shared_ptr<const Resp>(call, &call->response);
   co_return attempt;
@@ -101,7 +109,8 @@ std::string TensorsJson(
 
 // What the model's REST route answers, from ModelMetadata (which has no
 // `parameters`: the language list is REST's only).
-std::string MetadataJson(const inference::ModelMetadataResponse& m) {
+std::string MetadataJson(const inference::ModelMetadataResponse& m,
+                         const GrpcAttempt& attempt) {
   std::string out = "{\"name\":" + json::Quote(m.name()) + ",\"versions\":[";
   for (int i = 0; i < m.versions_size(); ++i) {
     if (i > 0) out += ",";
@@ -109,7 +118,14 @@ std::string MetadataJson(const inference::ModelMetadataResponse& m) {
   }
   out += "],\"platform\":" + json::Quote(m.platform()) +
          ",\"inputs\":" + TensorsJson(m.inputs()) +
-         ",\"outputs\":" + TensorsJson(m.outputs()) + "}";
+         ",\"outputs\":" + TensorsJson(m.outputs());
+  // As REST's model metadata has them (the gateway's /gateway/languages).
+  if (!attempt.languages.empty()) {
+    out += ",\"parameters\":{\"languages\":" + json::Quote(attempt.languages) +
+           ",\"default_language\":" + json::Quote(attempt.default_language) +
+           "}";
+  }
+  out += "}";
   return out;
 }
 
@@ -242,7 +258,7 @@ net::awaitable<GrpcAttempt> GrpcUpstream::Get(size_t endpoint,
       },
       &answer);
   if (attempt.code == grpc::StatusCode::OK)
-    attempt.json = MetadataJson(*answer);
+    attempt.json = MetadataJson(*answer, attempt);
   co_return attempt;
 }
 

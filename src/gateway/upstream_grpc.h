@@ -30,6 +30,9 @@ struct GrpcAttempt {
   std::string message;
   // The model server's exact error (kStatusReasonKey), when it sent one.
   std::string reason;
+  // The model server's languages (ModelMetadata's initial metadata).
+  std::string languages;
+  std::string default_language;
   bool timed_out = false;  // the deadline passed before gRPC completed
   // ModelInfer's answer when code is OK.
   std::shared_ptr<const inference::ModelInferResponse> answer;

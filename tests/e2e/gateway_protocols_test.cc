@@ -195,6 +195,7 @@ TEST_F(GatewayProtocolsTest, RequestIdReachesTheModelOverGrpc) {
 }
 
 TEST_F(GatewayProtocolsTest, LanguagesInEveryProtocol) {
+  std::string first;
   for (auto* g : gateways_) {
     auto r = HttpGet(g->port(), "/gateway/languages");
     ASSERT_EQ(r.status, 200) << r.body;
@@ -202,6 +203,9 @@ TEST_F(GatewayProtocolsTest, LanguagesInEveryProtocol) {
     EXPECT_EQ(j["default"], "eng");
     EXPECT_NE(std::find(j["languages"].begin(), j["languages"].end(), "eng"),
               j["languages"].end());
+    // Every installed language, the same whichever protocol asked.
+    if (first.empty()) first = r.body;
+    EXPECT_EQ(r.body, first);
   }
 }
 

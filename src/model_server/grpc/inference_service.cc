@@ -64,6 +64,17 @@ void InferenceService::Finish(grpc::CallbackServerContext* context,
   in_flight_.fetch_sub(1);
 }
 
+void InferenceService::AddLanguages(grpc::CallbackServerContext* context) {
+  std::string languages;
+  for (const auto& lang : core_.options().installed_languages) {
+    if (!languages.empty()) languages += ",";
+    languages += lang;
+  }
+  context->AddInitialMetadata(std::string(kLanguagesKey), languages);
+  context->AddInitialMetadata(std::string(kDefaultLanguageKey),
+                              core_.options().default_lang);
+}
+
 grpc::ServerUnaryReactor* InferenceService::ServerLive(
     grpc::CallbackServerContext* context, const inference::ServerLiveRequest*,
     inference::ServerLiveResponse* response) {
@@ -104,13 +115,8 @@ grpc::ServerUnaryReactor* InferenceService::ServerMetadata(
       response->add_extensions(std::string(extension));
     }
     // The message has no field for these; REST's GET /v2 has them too.
-    std::string languages;
-    for (const auto& lang : core_.options().installed_languages) {
-      if (!languages.empty()) languages += ",";
-      languages += lang;
-    }
     context->AddInitialMetadata("ocr-tesseract-version", TesseractVersion());
-    context->AddInitialMetadata("ocr-languages", languages);
+    AddLanguages(context);
     return OkStatus();
   });
 }
@@ -133,6 +139,8 @@ grpc::ServerUnaryReactor* InferenceService::ModelMetadata(
     output->set_name(std::string(kOutputName));
     output->set_datatype("BYTES");
     output->add_shape(-1);
+    // What REST's model metadata says in its parameters.
+    AddLanguages(context);
     return OkStatus();
   });
 }

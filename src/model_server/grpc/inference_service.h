@@ -49,6 +49,10 @@ class InferenceService final
       inference::ModelInferResponse* response) override;
 
  private:
+  // The installed languages and the default one, in the initial metadata
+  // (kLanguagesKey, kDefaultLanguageKey): the protocol's messages have no
+  // field for them.
+  void AddLanguages(grpc::CallbackServerContext* context);
   // A call answered at once: `fill` writes the response and says how it
   // went.
   template <typename Fill>
