@@ -323,8 +323,8 @@ TEST(EncodeV2ResponseTest, BinaryPdfIsRawWithItsContentType) {
   EXPECT_EQ(params["content_type"], "application/pdf");
   EXPECT_FALSE(params.contains("encoding"));
   EXPECT_FALSE(header["outputs"][0].contains("data"));
-  auto elements =
-      bytes_tensor::Split(enc.body.substr(enc.header_length), 2, "output");
+  auto elements = bytes_tensor::Split(
+      std::string_view(enc.body).substr(enc.header_length), 2, "output");
   ASSERT_TRUE(elements.ok());
   EXPECT_EQ((*elements)[1], resp.results[1].text);
   EXPECT_EQ(params["binary_data_size"], enc.body.size() - enc.header_length);
