@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "stack_fixture.h"
+#include "support/closed_port.h"
 
 namespace ocr::testing {
 namespace {
@@ -36,19 +37,6 @@ CliRun RunOcr(const std::vector<std::string>& args,
 }
 
 std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
-
-// A port on 127.0.0.1 that nothing listens on: connections are refused.
-int ClosedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class CliTest : public ::testing::Test {
  protected:

@@ -10,6 +10,7 @@
 
 #include "common/bytes_tensor.h"
 #include "stack_fixture.h"
+#include "support/closed_port.h"
 #include "support/fake_grpc_model.h"
 #include "support/fake_model.h"
 #include "support/unanswered_port.h"
@@ -22,19 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 std::string GrpcUrl(int port) {
   return "grpc://127.0.0.1:" + std::to_string(port);
-}
-
-// A loopback port nothing listens on: connections are refused.
-int ClosedPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string Element(std::string_view bytes) {

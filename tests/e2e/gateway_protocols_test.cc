@@ -11,23 +11,10 @@
 #include <regex>
 
 #include "stack_fixture.h"
+#include "support/closed_port.h"
 
 namespace ocr::testing {
 namespace {
-
-// A loopback port free now (for the model's --grpc-port; nothing listens on
-// it until then, so connections to it are refused).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string GrpcUrl(int port) {
   return "grpc://127.0.0.1:" + std::to_string(port);
@@ -47,7 +34,7 @@ class GatewayProtocolsTest : public ::testing::Test {
     has_grpc_ = RunCommand(std::string(OCR_MODEL_SERVER_BIN) + " --help 2>&1")
                     .find("--grpc-port") != std::string::npos;
     if (!has_grpc_) return;
-    grpc_port_ = FreePort();
+    grpc_port_ = ClosedPort();
     model_ =
         StartModel({"--engines=2", "--grpc-port=" + std::to_string(grpc_port_)})
             .release();
@@ -172,7 +159,7 @@ TEST_F(GatewayProtocolsTest, DeadlineOfTheModel) {
 }
 
 TEST_F(GatewayProtocolsTest, GrpcRetriesAroundAnUnreachableFirstEndpoint) {
-  auto gateway = StartGatewayAt({GrpcUrl(FreePort()), GrpcUrl(grpc_port_)},
+  auto gateway = StartGatewayAt({GrpcUrl(ClosedPort()), GrpcUrl(grpc_port_)},
                                 {"--upstream-protocol=grpc"});
   const std::string png = ReadFile(ImagePath("tjs-simple.png"));
   for (int i = 0; i < 4; ++i) {
