@@ -21,29 +21,30 @@ constexpr std::string_view kHeaderLength = "Inference-Header-Content-Length";
 // A V2 request in any of its forms: JSON; the binary tensor data extension
 // (Inference-Header-Content-Length: the JSON header's size, then raw
 // tensors); or the raw form (that header 0: the body is the file, options
-// in the query). Sets `binary_output` when the answer must be binary.
-StatusOr<InferRequest> DecodeV2(RequestContext& ctx, bool* binary_output) {
+// in the query). Its binary_output says whether the answer must be binary.
+StatusOr<V2Request> DecodeAnyV2(RequestContext& ctx) {
   const auto header = ctx.request.find(kHeaderLength);
-  StatusOr<V2Request> decoded = InvalidArgumentError("");
   if (header != ctx.request.end() && header->value() == "0") {
-    decoded = DecodeV2RawRequest(
+    return DecodeV2RawRequest(
         std::move(ctx.request.body()),
         [&ctx](std::string_view name) { return ctx.Query(name); });
-  } else {
-    // Shared with the images sliced out of it; moving keeps the spare
-    // capacity simdjson reads in place.
-    auto body =
-        std::make_shared<const std::string>(std::move(ctx.request.body()));
-    size_t length = body->size();
-    if (header != ctx.request.end()) {
-      ASSIGN_OR_RETURN(length,
-                       ParseInferenceHeaderLength(header->value(), length));
-    }
-    decoded = DecodeV2Request(std::move(body), length);
   }
-  if (!decoded.ok()) return decoded.status();
-  *binary_output = decoded->binary_output;
-  return std::move(decoded->request);
+  // Shared with the images sliced out of it; moving keeps the spare
+  // capacity simdjson reads in place.
+  auto body =
+      std::make_shared<const std::string>(std::move(ctx.request.body()));
+  size_t length = body->size();
+  if (header != ctx.request.end()) {
+    ASSIGN_OR_RETURN(length,
+                     ParseInferenceHeaderLength(header->value(), length));
+  }
+  return DecodeV2Request(std::move(body), length);
+}
+
+StatusOr<InferRequest> DecodeV2(RequestContext& ctx, bool* binary_output) {
+  ASSIGN_OR_RETURN(V2Request decoded, DecodeAnyV2(ctx));
+  *binary_output = decoded.binary_output;
+  return std::move(decoded.request);
 }
 
 RestAnswer EncodeV2(const InferResponse& response, bool binary_output) {
