@@ -36,7 +36,7 @@ class ModelStats {
   using Duration = std::chrono::nanoseconds;
   void RecordDecode(Duration d) { Add(compute_input_, d); }
   void RecordSuccess(uint64_t inputs, Duration total, Duration encode);
-  void RecordFailure(Duration total) { Add(fail_, d_or(total)); }
+  void RecordFailure(Duration total) { Add(fail_, total); }
   // Engine-side figures come from the recognizer's counters.
   ModelStatsSnapshot Snapshot(const RecognizerStats& recognizer) const;
 
@@ -45,6 +45,7 @@ class ModelStats {
     std::atomic<uint64_t> count{0};
     std::atomic<uint64_t> ns{0};
   };
+  // A negative duration (a clock step) counts as 0.
   static Duration d_or(Duration d) { return d.count() < 0 ? Duration{} : d; }
   static void Add(Counter& c, Duration d);
   static StatDuration Read(const Counter& c);
