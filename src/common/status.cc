@@ -30,6 +30,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "engine_crash";
     case StatusCode::kEngineTimeout:
       return "timeout";
+    case StatusCode::kInsufficientStorage:
+      return "insufficient_storage";
     case StatusCode::kInternal:
       return "internal";
   }

@@ -22,11 +22,12 @@ enum class StatusCode {
   kUnprocessable,         // 422: a required form field is missing (gateway)
   kBadGateway,            // 502: an upstream answered with a server error
   kUnavailable,  // 503: not ready, queue full, shutting down, upstream down
-  kDeadlineExceeded,  // 504: the request's deadline passed
-  kUnimplemented,     // 501
-  kEngineCrash,       // 500: the engine's worker process died on the input
-  kEngineTimeout,     // 504: the engine ran past the deadline and was killed
-  kInternal,          // 500: a bug or a library failure; the last code
+  kDeadlineExceeded,     // 504: the request's deadline passed
+  kUnimplemented,        // 501
+  kEngineCrash,          // 500: the engine's worker process died on the input
+  kEngineTimeout,        // 504: the engine ran past the deadline and was killed
+  kInsufficientStorage,  // 507: the job store's disk is full
+  kInternal,             // 500: a bug or a library failure; the last code
 };
 
 // Stable snake_case name, used as the `reason` label of error metrics.
@@ -72,6 +73,9 @@ inline Status EngineCrashError(std::string m) {
 }
 inline Status EngineTimeoutError(std::string m) {
   return {StatusCode::kEngineTimeout, std::move(m)};
+}
+inline Status InsufficientStorageError(std::string m) {
+  return {StatusCode::kInsufficientStorage, std::move(m)};
 }
 inline Status InternalError(std::string m) {
   return {StatusCode::kInternal, std::move(m)};

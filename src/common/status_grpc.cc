@@ -57,6 +57,7 @@ grpc::StatusCode ToGrpcCode(StatusCode code) {
     case StatusCode::kMethodNotAllowed:
     case StatusCode::kUnimplemented:
       return grpc::StatusCode::UNIMPLEMENTED;
+    case StatusCode::kInsufficientStorage:
     case StatusCode::kPayloadTooLarge:
       // What gRPC itself answers for a message over the size limit.
       return grpc::StatusCode::RESOURCE_EXHAUSTED;

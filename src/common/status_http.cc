@@ -31,6 +31,8 @@ boost::beast::http::status ToHttpStatus(StatusCode code) {
       return status::internal_server_error;
     case StatusCode::kEngineTimeout:
       return status::gateway_timeout;
+    case StatusCode::kInsufficientStorage:
+      return status::insufficient_storage;
     case StatusCode::kInternal:
       return status::internal_server_error;
   }
@@ -59,6 +61,8 @@ StatusCode FromHttpStatus(int status) {
       return StatusCode::kUnavailable;
     case 504:
       return StatusCode::kDeadlineExceeded;
+    case 507:
+      return StatusCode::kInsufficientStorage;
     default:
       return status < 500 ? StatusCode::kInvalidArgument
                           : StatusCode::kInternal;
