@@ -169,7 +169,8 @@ void HttpClient::ReturnIdle(const std::string& key,
 
 net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
                                              OutgoingRequest request,
-                                             Clock::time_point deadline) {
+                                             Clock::time_point deadline,
+                                             CallCanceller* cancel) {
   const std::string key = endpoint.host + ":" + endpoint.port;
   request.set(http::field::host, key);
   request.keep_alive(true);
@@ -179,7 +180,8 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
   // byte: then try once more on a new connection. Both writes serialise the
   // same `request`, whose body is a view of the caller's buffer.
   if (auto pooled = TakeIdle(key)) {
-    HttpAttempt attempt = co_await SendOn(*pooled, endpoint, request, deadline);
+    HttpAttempt attempt =
+        co_await SendOn(*pooled, endpoint, request, deadline, cancel);
     if (attempt.failed_at == HttpAttempt::Stage::kNone) {
       if (attempt.response.keep_alive()) ReturnIdle(key, std::move(pooled));
       co_return attempt;
@@ -206,7 +208,7 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
     co_return attempt;
   }
   fresh->stream.socket().set_option(tcp::no_delay(true), ec);
-  attempt = co_await SendOn(*fresh, endpoint, request, deadline);
+  attempt = co_await SendOn(*fresh, endpoint, request, deadline, cancel);
   if (attempt.failed_at == HttpAttempt::Stage::kNone &&
       attempt.response.keep_alive()) {
     ReturnIdle(key, std::move(fresh));
@@ -217,9 +219,16 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
 net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
                                                const HttpEndpoint&,
                                                const OutgoingRequest& request,
-                                               Clock::time_point deadline) {
+                                               Clock::time_point deadline,
+                                               CallCanceller* cancel) {
   HttpAttempt attempt;
   boost::system::error_code ec;
+  // Shutting the socket down (a system call on its descriptor, safe from
+  // another thread) ends the pending write or read here with an error.
+  const CallCanceller::Scope scope(cancel, [&c] {
+    boost::system::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  });
   c.stream.expires_at(deadline);
   co_await http::async_write(c.stream, request,
                              net::redirect_error(kAwait, ec));

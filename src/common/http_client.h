@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/call_canceller.h"
 #include "common/http_types.h"
 
 namespace ocr {
@@ -66,10 +67,12 @@ class HttpClient {
   // reads the response, all before `deadline`. The buffer `request.body()`
   // views must stay alive until the returned awaitable completes; it is sent
   // as is, also when a stale pooled connection forces a second write. Never
-  // throws.
+  // throws. `cancel` (optional) stops the attempt from any thread: the
+  // connection is shut down, so the server sees its client go.
   net::awaitable<HttpAttempt> Send(const HttpEndpoint& endpoint,
                                    OutgoingRequest request,
-                                   Clock::time_point deadline);
+                                   Clock::time_point deadline,
+                                   CallCanceller* cancel = nullptr);
 
   // Connections idle in the pool now (for metrics and tests).
   size_t IdleConnections() const;
@@ -81,7 +84,8 @@ class HttpClient {
   net::awaitable<HttpAttempt> SendOn(Connection& connection,
                                      const HttpEndpoint& endpoint,
                                      const OutgoingRequest& request,
-                                     Clock::time_point deadline);
+                                     Clock::time_point deadline,
+                                     CallCanceller* cancel);
 
   net::any_io_executor executor_;
   HttpClientOptions options_;

@@ -18,6 +18,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "unsupported_media_type";
     case StatusCode::kUnprocessable:
       return "unprocessable";
+    case StatusCode::kConflict:
+      return "conflict";
     case StatusCode::kBadGateway:
       return "bad_gateway";
     case StatusCode::kUnavailable:

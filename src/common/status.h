@@ -20,6 +20,7 @@ enum class StatusCode {
   kPayloadTooLarge,       // 413: body or image over a configured limit
   kUnsupportedMediaType,  // 415: the bytes are not an image
   kUnprocessable,         // 422: a required form field is missing (gateway)
+  kConflict,              // 409: not in a state for this (a job still running)
   kBadGateway,            // 502: an upstream answered with a server error
   kUnavailable,  // 503: not ready, queue full, shutting down, upstream down
   kDeadlineExceeded,     // 504: the request's deadline passed

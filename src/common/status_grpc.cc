@@ -54,6 +54,8 @@ grpc::StatusCode ToGrpcCode(StatusCode code) {
       return grpc::StatusCode::INVALID_ARGUMENT;
     case StatusCode::kNotFound:
       return grpc::StatusCode::NOT_FOUND;
+    case StatusCode::kConflict:
+      return grpc::StatusCode::FAILED_PRECONDITION;
     case StatusCode::kMethodNotAllowed:
     case StatusCode::kUnimplemented:
       return grpc::StatusCode::UNIMPLEMENTED;

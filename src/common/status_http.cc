@@ -19,6 +19,8 @@ boost::beast::http::status ToHttpStatus(StatusCode code) {
       return status::unsupported_media_type;
     case StatusCode::kUnprocessable:
       return status::unprocessable_entity;
+    case StatusCode::kConflict:
+      return status::conflict;
     case StatusCode::kBadGateway:
       return status::bad_gateway;
     case StatusCode::kUnavailable:
@@ -51,6 +53,8 @@ StatusCode FromHttpStatus(int status) {
       return StatusCode::kPayloadTooLarge;
     case 415:
       return StatusCode::kUnsupportedMediaType;
+    case 409:
+      return StatusCode::kConflict;
     case 422:
       return StatusCode::kUnprocessable;
     case 501:

@@ -1,7 +1,12 @@
 #include "gateway/gateway.h"
 
+#include <stdlib.h>
+
+#include <filesystem>
+
 #include "common/json_writer.h"
 #include "common/logging.h"
+#include "gateway/jobs/sqlite_job_store.h"
 #include "gateway/ocr_api.h"
 
 namespace ocr {
@@ -18,11 +23,62 @@ Gateway::Gateway(GatewayOptions options)
 
 Gateway::~Gateway() {
   ready_ = false;
+  // The runner's coroutines run on the service's threads: stop it first.
+  if (job_runner_) job_runner_->Stop();
   // The I/O threads go first: once they are joined no route runs, so nothing
   // can reach a member while it is destroyed. The client's pooled sockets
   // then close while their io_context (in service_) is still alive.
   service_.Stop();
+  job_runner_.reset();
   client_.reset();
+  job_store_.reset();
+  if (job_dir_temporary_) std::filesystem::remove_all(job_dir_);
+}
+
+Status Gateway::StartJobs() {
+  job_dir_ = options_.job_dir;
+  if (job_dir_.empty()) {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ocr-gateway-jobs-XXXXXX")
+            .string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return UnavailableError("cannot make a temporary job folder");
+    }
+    job_dir_ = pattern;
+    job_dir_temporary_ = true;
+    LOG_WARNING(
+        "jobs are kept in a temporary folder removed at exit; set "
+        "--job-dir to keep them across restarts",
+        {{"job_dir", job_dir_}});
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(job_dir_ + "/inputs", ec);
+  if (ec) {
+    return UnavailableError("cannot make the job folder '" + job_dir_ +
+                            "': " + ec.message());
+  }
+  auto store = jobs::SqliteJobStore::Open(job_dir_ + "/jobs.sqlite3");
+  if (!store.ok()) return store.status().WithPrefix("--job-dir");
+  job_store_ = std::move(store).value();
+
+  job_metrics_ = std::make_unique<jobs::JobMetrics>(metrics_.registry());
+  jobs::JobRunnerOptions runner;
+  runner.metrics = job_metrics_.get();
+  runner.inputs_dir = job_dir_ + "/inputs";
+  runner.max_pages = options_.max_job_pages;
+  runner.slots_per_endpoint = options_.job_page_concurrency;
+  runner.page_timeout = Millis(options_.job_page_timeout_seconds);
+  runner.retention = Millis(options_.job_retention_seconds);
+  runner.model_name = options_.model_name;
+  job_runner_ = std::make_unique<jobs::JobRunner>(
+      service_.io_context().get_executor(), *job_store_, *client_, job_events_,
+      std::move(runner));
+  jobs_api_ = std::make_unique<jobs::JobsApi>(
+      *job_store_, *job_runner_, job_events_,
+      jobs::JobsApiOptions{.model_name = options_.model_name,
+                           .check_callback = nullptr,
+                           .metrics = job_metrics_.get()});
+  return job_runner_->Start();
 }
 
 Status Gateway::Start() {
@@ -53,9 +109,11 @@ Status Gateway::Start() {
   client_ =
       std::make_unique<ModelClient>(service_.io_context().get_executor(),
                                     client_options, upstream_metrics_.get());
-  AddGatewayRoutes(
-      router_, *client_, metrics_, ready_,
-      {.timeout = Millis(options_.timeout_seconds), .api_keys = &api_keys_});
+  RETURN_IF_ERROR(StartJobs());
+  AddGatewayRoutes(router_, *client_, metrics_, ready_,
+                   {.timeout = Millis(options_.timeout_seconds),
+                    .api_keys = &api_keys_,
+                    .jobs = jobs_api_.get()});
 
   HttpServerOptions http_options;
   http_options.host = options_.host;
@@ -83,6 +141,8 @@ Status Gateway::Start() {
 
 bool Gateway::Shutdown() {
   ready_ = false;
+  // Pages in flight stop and stay queued in the store for the next start.
+  if (job_runner_) job_runner_->Stop();
   if (!service_.Drain(Millis(options_.shutdown_grace_seconds))) return false;
   service_.Stop();
   return true;

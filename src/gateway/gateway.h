@@ -9,6 +9,10 @@
 #include "common/metrics.h"
 #include "gateway/api_keys.h"
 #include "gateway/gateway_options.h"
+#include "gateway/jobs/job_events.h"
+#include "gateway/jobs/job_runner.h"
+#include "gateway/jobs/job_store.h"
+#include "gateway/jobs/jobs_api.h"
 #include "gateway/model_client.h"
 #include "gateway/upstream_metrics.h"
 
@@ -28,6 +32,8 @@ class Gateway {
   bool Shutdown();
 
  private:
+  // Opens the job store in --job-dir and starts the job runner.
+  Status StartJobs();
   // Declaration order is destruction order, reversed. The HTTP server keeps
   // references to the router and the HTTP metrics, and the routes to the
   // metrics, `ready_`, the API keys and the client: all of them are declared
@@ -46,6 +52,15 @@ class Gateway {
   Router router_;
   HttpService service_;
   std::unique_ptr<ModelClient> client_;
+  // Jobs: the store, the runner (on service_'s io_context, using client_;
+  // stopped before either goes) and the routes' API.
+  std::string job_dir_;
+  bool job_dir_temporary_ = false;
+  std::unique_ptr<jobs::JobStore> job_store_;
+  std::unique_ptr<jobs::JobMetrics> job_metrics_;
+  jobs::JobEvents job_events_;
+  std::unique_ptr<jobs::JobRunner> job_runner_;
+  std::unique_ptr<jobs::JobsApi> jobs_api_;
 };
 
 }  // namespace ocr

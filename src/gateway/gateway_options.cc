@@ -58,6 +58,31 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
              &max_upload_bytes);
+  f.AddString("job-dir", "GATEWAY_JOB_DIR",
+              "Folder of the jobs database and uploads (empty: a temporary "
+              "folder removed at exit; jobs then do not survive a restart).",
+              &job_dir);
+  f.AddDouble("job-retention", "GATEWAY_JOB_RETENTION_SECONDS",
+              "Seconds a finished job and its results are kept.",
+              &job_retention_seconds);
+  f.AddBytes("max-job-bytes", "GATEWAY_MAX_JOB_BYTES",
+             "Largest upload of one job (suffix k, m or g).", &max_job_bytes);
+  f.AddInt("max-job-pages", "GATEWAY_MAX_JOB_PAGES", "Most pages of one job.",
+           &max_job_pages);
+  f.AddDouble("job-page-timeout", "GATEWAY_JOB_PAGE_TIMEOUT_SECONDS",
+              "Seconds one page of a job may take on one model endpoint.",
+              &job_page_timeout_seconds);
+  f.AddInt("job-page-concurrency", "GATEWAY_JOB_PAGE_CONCURRENCY",
+           "Pages of jobs in flight on each model endpoint (its engines).",
+           &job_page_concurrency);
+  f.AddString("callback-allow", "GATEWAY_CALLBACK_ALLOW",
+              "Webhook destinations allowed besides public addresses "
+              "(comma-separated patterns, e.g. http://127.0.0.1:*).",
+              &callback_allow);
+  f.AddString("webhook-secret", "GATEWAY_WEBHOOK_SECRET",
+              "Secret (whsec_<base64>) that signs job webhooks; empty: "
+              "callback_url is refused.",
+              &webhook_secret);
   connection.RegisterFlags(f, "GATEWAY_");
   f.AddDouble("shutdown-grace", "GATEWAY_SHUTDOWN_GRACE_SECONDS",
               "On SIGTERM, how long in-flight requests may take to finish.",

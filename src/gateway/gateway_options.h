@@ -36,6 +36,18 @@ struct GatewayOptions {
   // --- Limits ---
   int64_t max_upload_bytes = 32ll << 20;
 
+  // --- Asynchronous jobs (gateway/jobs/) ---
+  // The jobs database and uploads; empty: a temporary folder removed at
+  // exit (jobs then do not survive a restart).
+  std::string job_dir;
+  double job_retention_seconds = 24 * 3600;  // finished jobs are kept
+  int64_t max_job_bytes = 2ll << 30;         // one job's upload
+  int max_job_pages = 10000;
+  double job_page_timeout_seconds = 120;  // one page on one endpoint
+  int job_page_concurrency = 2;           // pages in flight per endpoint
+  std::string callback_allow;             // --callback-allow patterns
+  std::string webhook_secret;             // whsec_... signs callbacks
+
   // --- Lifecycle and logging ---
   ConnectionTimeouts connection;  // idle, header, body, write
   double shutdown_grace_seconds = 30;

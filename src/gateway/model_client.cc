@@ -123,6 +123,25 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Infer(
       request_id, deadline);
 }
 
+net::awaitable<ModelAttempt> ModelClient::InferOnce(
+    size_t endpoint, const ModelRequest& request, const std::string& request_id,
+    Clock::time_point deadline, CallCanceller* cancel) {
+  const auto start = Clock::now();
+  ModelAttempt result;
+  if (options_.protocol == UpstreamProtocol::kGrpc) {
+    result =
+        co_await GrpcInfer(request, request_id, endpoint, deadline, cancel);
+  } else {
+    result = co_await HttpCall(http::verb::post,
+                               "/v2/models/" + options_.model_name + "/infer",
+                               request, request_id, endpoint, deadline, cancel);
+  }
+  metrics_->RecordAttempt(
+      options_.endpoints[endpoint].url, result.outcome,
+      std::chrono::duration<double>(Clock::now() - start).count());
+  co_return result;
+}
+
 net::awaitable<StatusOr<ModelReply>> ModelClient::Get(
     const std::string& path, const std::string& request_id,
     Clock::time_point deadline) {
@@ -144,7 +163,8 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Get(
 
 net::awaitable<ModelClient::Attempt> ModelClient::HttpCall(
     http::verb method, const std::string& target, const ModelRequest& request,
-    const std::string& request_id, size_t index, Clock::time_point deadline) {
+    const std::string& request_id, size_t index, Clock::time_point deadline,
+    CallCanceller* cancel) {
   const HttpEndpoint& endpoint = options_.endpoints[index];
   const bool binary = options_.protocol == UpstreamProtocol::kV2Binary &&
                       method == http::verb::post;
@@ -160,7 +180,8 @@ net::awaitable<ModelClient::Attempt> ModelClient::HttpCall(
     }
     out.body() = BodyView(request.body);
   }
-  HttpAttempt result = co_await http_.Send(endpoint, std::move(out), deadline);
+  HttpAttempt result =
+      co_await http_.Send(endpoint, std::move(out), deadline, cancel);
   Attempt attempt;
   attempt.outcome = ClassifyAttempt(result);
   if (attempt.outcome == AttemptOutcome::kOk) {
@@ -203,9 +224,9 @@ std::string GrpcError(const HttpEndpoint& endpoint, const GrpcAttempt& g) {
 
 net::awaitable<ModelClient::Attempt> ModelClient::GrpcInfer(
     const ModelRequest& request, const std::string& request_id, size_t index,
-    Clock::time_point deadline) {
+    Clock::time_point deadline, CallCanceller* cancel) {
   GrpcAttempt g =
-      co_await grpc_->Infer(index, request.grpc, request_id, deadline);
+      co_await grpc_->Infer(index, request.grpc, request_id, deadline, cancel);
   Attempt attempt;
   attempt.outcome =
       ClassifyGrpc(g.code, g.message,

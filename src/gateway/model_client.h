@@ -60,6 +60,14 @@ struct ModelRequest {
   std::shared_ptr<const inference::ModelInferRequest> grpc;
 };
 
+// One attempt on one endpoint: its outcome, the reply when kOk, why not
+// otherwise.
+struct ModelAttempt {
+  AttemptOutcome outcome = AttemptOutcome::kOk;
+  ModelReply reply;
+  std::string error;
+};
+
 class ModelClient {
  public:
   // `metrics` is not owned and must outlive the client.
@@ -85,17 +93,23 @@ class ModelClient {
                                            const std::string& request_id,
                                            Clock::time_point deadline);
 
+  // One infer attempt on endpoint number `endpoint`, no retry (the caller
+  // decides; the job runner spreads pages over endpoints itself), counted
+  // in the upstream metrics like any attempt. `cancel` (optional) stops it
+  // from any thread: the model sees its client go and stops too.
+  net::awaitable<ModelAttempt> InferOnce(size_t endpoint,
+                                         const ModelRequest& request,
+                                         const std::string& request_id,
+                                         Clock::time_point deadline,
+                                         CallCanceller* cancel);
+  size_t endpoint_count() const { return options_.endpoints.size(); }
+  const HttpEndpoint& endpoint(size_t i) const { return options_.endpoints[i]; }
+
   const std::string& model_name() const { return options_.model_name; }
   UpstreamProtocol protocol() const { return options_.protocol; }
 
  private:
-  // One attempt on one endpoint: its outcome, the reply when kOk, why not
-  // otherwise.
-  struct Attempt {
-    AttemptOutcome outcome = AttemptOutcome::kOk;
-    ModelReply reply;
-    std::string error;
-  };
+  using Attempt = ModelAttempt;
   using AttemptFn =
       std::function<net::awaitable<Attempt>(size_t endpoint_index)>;
 
@@ -106,11 +120,12 @@ class ModelClient {
   net::awaitable<Attempt> HttpCall(http::verb method, const std::string& target,
                                    const ModelRequest& request,
                                    const std::string& request_id,
-                                   size_t endpoint, Clock::time_point deadline);
+                                   size_t endpoint, Clock::time_point deadline,
+                                   CallCanceller* cancel = nullptr);
   net::awaitable<Attempt> GrpcInfer(const ModelRequest& request,
                                     const std::string& request_id,
-                                    size_t endpoint,
-                                    Clock::time_point deadline);
+                                    size_t endpoint, Clock::time_point deadline,
+                                    CallCanceller* cancel = nullptr);
   net::awaitable<Attempt> GrpcGet(const std::string& path,
                                   const std::string& request_id,
                                   size_t endpoint, Clock::time_point deadline);

@@ -8,6 +8,9 @@
 #include "common/image_format.h"
 #include "common/json_writer.h"
 #include "common/status_http.h"
+#include "gateway/jobs/job_request.h"
+#include "gateway/jobs/job_runner.h"
+#include "gateway/jobs/jobs_api.h"
 #include "gateway/multipart.h"
 #include "gateway/web_assets.h"
 
@@ -16,26 +19,15 @@ namespace {
 
 constexpr std::string_view kField = "image_file";
 
+// Whether the client asked for an asynchronous answer (RFC 7240).
+bool PrefersAsync(const RequestContext& ctx) {
+  return jobs::ParsePrefer(ctx.request).respond_async;
+}
+
 Handler Sync(std::function<Response(RequestContext&)> fn) {
   return [fn = std::move(fn)](RequestContext& ctx) -> net::awaitable<Response> {
     co_return fn(ctx);
   };
-}
-
-Response TextResponse(const RequestContext& ctx, http::status status,
-                      std::string_view content_type, std::string body) {
-  Response res{status, ctx.request.version()};
-  res.set(http::field::content_type, content_type);
-  res.body() = std::move(body);
-  return res;
-}
-
-bool WantsPlainText(const RequestContext& ctx) {
-  const std::string_view accept = ctx.request[http::field::accept];
-  const auto text = accept.find("text/plain");
-  const auto json = accept.find("application/json");
-  return text != std::string_view::npos &&
-         (json == std::string_view::npos || text < json);
 }
 
 // The upload as the model is asked to read it: the file, the options the
@@ -46,16 +38,7 @@ InferInput ModelInput(std::string_view file, std::string_view media_type,
   InferInput input;
   input.file = file;
   input.media_type = media_type;
-  for (const std::string_view name :
-       {"lang", "psm", "dpi", "output", "text_layer", "pages", "rotate",
-        "deskew", "rescale"}) {
-    if (auto value = ctx.Query(name)) {
-      // Form decoding turns the '+' of "eng+deu" into a space; language
-      // names never hold spaces, so put the '+' back.
-      if (name == "lang") std::replace(value->begin(), value->end(), ' ', '+');
-      input.parameters.emplace_back(std::string(name), std::move(*value));
-    }
-  }
+  input.parameters = ForwardedParameters(ctx);
   input.timeout_us = budget.count();
   return input;
 }
@@ -130,44 +113,17 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
                                    OcrApiOptions options) {
   ctx.model_name = client.model_name();
   const auto deadline = ctx.received + options.timeout;
-  auto boundary = MultipartBoundary(ctx.request[http::field::content_type]);
-  if (!boundary.ok()) {
-    // FastAPI answers a request that is not a form as a missing field.
-    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
-    co_return TextResponse(ctx, http::status::unprocessable_entity,
-                           "application/json", MissingFieldDetail(kField));
-  }
-  auto parts = ParseMultipart(ctx.request.body(), *boundary);
-  if (!parts.ok()) co_return ErrorResponse(ctx, parts.status());
-  const MultipartPart* file = nullptr;
-  for (const auto& part : *parts) {
-    if (part.header.name == kField) {
-      file = &part;
-      break;
+  Upload upload;
+  if (auto refused = ReadUpload(ctx, &upload)) co_return std::move(*refused);
+  const std::string_view media_type = upload.media_type;
+  if (options.jobs != nullptr) {
+    // Prefer: respond-async asks for a job; a document is read page by
+    // page on every model endpoint, as a job that outlives the deadline.
+    if (PrefersAsync(ctx)) co_return co_await options.jobs->Submit(ctx, upload);
+    if (jobs::IsPaged(media_type) && options.jobs->SplitsDocuments()) {
+      co_return co_await options.jobs->RunSync(ctx, upload, deadline);
     }
   }
-  if (file == nullptr) {
-    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
-    co_return TextResponse(ctx, http::status::unprocessable_entity,
-                           "application/json", MissingFieldDetail(kField));
-  }
-  ctx.log_fields.emplace_back("upload_bytes",
-                              static_cast<uint64_t>(file->body.size()));
-  if (file->body.empty()) {
-    co_return ErrorResponse(
-        ctx, InvalidArgumentError("the uploaded file '" +
-                                  file->header.filename + "' is empty"));
-  }
-  // The model decides with the same sniffer (common/image_format.h): what
-  // passes here is never refused there as a non-image.
-  const std::string_view media_type = SniffImageType(file->body);
-  if (media_type.empty()) {
-    co_return ErrorResponse(
-        ctx, Status(StatusCode::kUnsupportedMediaType,
-                    "the uploaded file is not a supported image (" +
-                        SupportedImageFormatNames() + ")"));
-  }
-  ctx.log_fields.emplace_back("media_type", std::string(media_type));
 
   // Leave the model a little less time than we have, so that a slow model
   // answers 504 itself rather than being cut off.
@@ -177,7 +133,7 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
     co_return ErrorResponse(ctx, DeadlineExceededError("deadline exceeded"));
   }
   ModelRequest upstream = client.Encode(
-      ModelInput(file->body, media_type, ctx, budget), ctx.request_id);
+      ModelInput(upload.file, media_type, ctx, budget), ctx.request_id);
   // The upload is now in `upstream`: drop the multipart copy before waiting.
   std::string().swap(ctx.request.body());
 
@@ -270,6 +226,81 @@ std::string MissingFieldDetail(std::string_view field) {
   return out;
 }
 
+std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload) {
+  auto boundary = MultipartBoundary(ctx.request[http::field::content_type]);
+  if (!boundary.ok()) {
+    // FastAPI answers a request that is not a form as a missing field.
+    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
+    return TextResponse(ctx, http::status::unprocessable_entity,
+                        "application/json", MissingFieldDetail(kField));
+  }
+  auto parts = ParseMultipart(ctx.request.body(), *boundary);
+  if (!parts.ok()) return ErrorResponse(ctx, parts.status());
+  const MultipartPart* file = nullptr;
+  for (const auto& part : *parts) {
+    if (part.header.name == kField) {
+      file = &part;
+      break;
+    }
+  }
+  if (file == nullptr) {
+    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
+    return TextResponse(ctx, http::status::unprocessable_entity,
+                        "application/json", MissingFieldDetail(kField));
+  }
+  ctx.log_fields.emplace_back("upload_bytes",
+                              static_cast<uint64_t>(file->body.size()));
+  if (file->body.empty()) {
+    return ErrorResponse(
+        ctx, InvalidArgumentError("the uploaded file '" +
+                                  file->header.filename + "' is empty"));
+  }
+  // The model decides with the same sniffer (common/image_format.h): what
+  // passes here is never refused there as a non-image.
+  const std::string_view media_type = SniffImageType(file->body);
+  if (media_type.empty()) {
+    return ErrorResponse(ctx,
+                         Status(StatusCode::kUnsupportedMediaType,
+                                "the uploaded file is not a supported image (" +
+                                    SupportedImageFormatNames() + ")"));
+  }
+  ctx.log_fields.emplace_back("media_type", std::string(media_type));
+  upload->file = file->body;
+  upload->filename = file->header.filename;
+  upload->media_type = std::string(media_type);
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> ForwardedParameters(
+    const RequestContext& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string_view name : kForwardedParameters) {
+    if (auto value = ctx.Query(name)) {
+      // Form decoding turns the '+' of "eng+deu" into a space; language
+      // names never hold spaces, so put the '+' back.
+      if (name == "lang") std::replace(value->begin(), value->end(), ' ', '+');
+      out.emplace_back(std::string(name), std::move(*value));
+    }
+  }
+  return out;
+}
+
+Response TextResponse(const RequestContext& ctx, http::status status,
+                      std::string_view content_type, std::string body) {
+  Response res{status, ctx.request.version()};
+  res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  return res;
+}
+
+bool WantsPlainText(const RequestContext& ctx) {
+  const std::string_view accept = ctx.request[http::field::accept];
+  const auto text = accept.find("text/plain");
+  const auto json = accept.find("application/json");
+  return text != std::string_view::npos &&
+         (json == std::string_view::npos || text < json);
+}
+
 std::string ModelErrorMessage(std::string_view body) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -296,6 +327,13 @@ void AddGatewayRoutes(Router& router, ModelClient& client, Metrics& metrics,
                return HandleOcr(ctx, client, options);
              }),
              RouteOptions{.inference = true});
+  if (options.jobs != nullptr) {
+    const ApiKeys* keys = options.api_keys;
+    options.jobs->AddRoutes(router, [keys](Handler handler) {
+      return keys == nullptr ? handler
+                             : RequireApiKey(*keys, std::move(handler));
+    });
+  }
   router.Add(http::verb::get, "/gateway/languages",
              guarded([&client, options](RequestContext& ctx) {
                return HandleLanguages(ctx, client, options);

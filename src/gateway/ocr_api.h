@@ -6,6 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/http_router.h"
 #include "common/metrics.h"
@@ -14,12 +19,42 @@
 
 namespace ocr {
 
+namespace jobs {
+class JobsApi;
+}
+
+// The query parameters /gateway/ocr and /gateway/jobs forward to the model.
+inline constexpr std::string_view kForwardedParameters[] = {
+    "lang",  "psm",    "dpi",    "output", "text_layer",
+    "pages", "rotate", "deskew", "rescale"};
+
 struct OcrApiOptions {
   std::chrono::milliseconds timeout{60000};
   // When set and enabled, /gateway/* routes need one of these keys; health,
   // metrics, the web page and the API docs stay open.
   const ApiKeys* api_keys = nullptr;
+  // Jobs (when set): Prefer: respond-async answers 202 with a job, and
+  // documents are read page by page on every endpoint (jobs_api.h).
+  jobs::JobsApi* jobs = nullptr;
 };
+
+// The file of a /gateway/ocr or /gateway/jobs upload: a view of the
+// request's body, its name and its sniffed media type.
+struct Upload {
+  std::string_view file;
+  std::string filename;
+  std::string media_type;
+};
+// Reads the `image_file` field of a multipart upload; on a bad upload,
+// the response to send (422 as FastAPI for a missing field, 400, 415).
+std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload);
+// The kForwardedParameters the request's query holds, in that order.
+std::vector<std::pair<std::string, std::string>> ForwardedParameters(
+    const RequestContext& ctx);
+// Whether Accept prefers text/plain to JSON.
+bool WantsPlainText(const RequestContext& ctx);
+Response TextResponse(const RequestContext& ctx, http::status status,
+                      std::string_view content_type, std::string body);
 
 // `client`, `metrics`, `ready` and `options.api_keys` are not owned and must
 // outlive the router.

@@ -32,7 +32,8 @@ template <typename Req, typename Resp, typename Invoke>
 net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
                                   const std::string& request_id,
                                   Clock::time_point deadline, Invoke invoke,
-                                  std::shared_ptr<const Resp>* response) {
+                                  std::shared_ptr<const Resp>* response,
+                                  CallCanceller* cancel = nullptr) {
   struct Call {
     grpc::ClientContext context;
     std::shared_ptr<const Req> request;
@@ -56,6 +57,8 @@ net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
   const std::function<void()> on_timeout = [call] {
     call->context.TryCancel();
   };
+  const CallCanceller::Scope scope(cancel,
+                                   [call] { call->context.TryCancel(); });
   auto status = co_await AwaitCallback<grpc::Status>(deadline + kGrace, start,
                                                      on_timeout);
   GrpcAttempt attempt;
@@ -167,7 +170,8 @@ inference::GRPCInferenceService::Stub& GrpcUpstream::Ready(size_t endpoint) {
 
 net::awaitable<GrpcAttempt> GrpcUpstream::Infer(
     size_t endpoint, std::shared_ptr<const inference::ModelInferRequest> req,
-    const std::string& request_id, Clock::time_point deadline) {
+    const std::string& request_id, Clock::time_point deadline,
+    CallCanceller* cancel) {
   auto* async = Ready(endpoint).async();
   std::shared_ptr<const inference::ModelInferResponse> answer;
   GrpcAttempt attempt = co_await Unary(
@@ -175,7 +179,7 @@ net::awaitable<GrpcAttempt> GrpcUpstream::Infer(
       [async](auto* context, auto* request, auto* response, auto done) {
         async->ModelInfer(context, request, response, std::move(done));
       },
-      &answer);
+      &answer, cancel);
   attempt.answer = std::move(answer);
   co_return attempt;
 }

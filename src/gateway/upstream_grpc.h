@@ -49,9 +49,11 @@ class GrpcUpstream {
   // ModelInfer on endpoint number `endpoint`; `request` id is sent as
   // metadata x-request-id, `deadline` becomes the call's deadline. Never
   // throws.
+  // `cancel` (optional) cancels the call from any thread.
   net::awaitable<GrpcAttempt> Infer(
       size_t endpoint, std::shared_ptr<const inference::ModelInferRequest> req,
-      const std::string& request_id, Clock::time_point deadline);
+      const std::string& request_id, Clock::time_point deadline,
+      CallCanceller* cancel = nullptr);
 
   // The RPC of a REST GET: /v2/health/live, /v2/health/ready (ServerLive,
   // ServerReady), /v2/models/<m>/ready (ModelReady), /v2/models/<m>

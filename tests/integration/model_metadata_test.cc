@@ -126,8 +126,8 @@ TEST_F(ModelMetadataTest, ParametersListWhatRequestsMayHold) {
   }
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{
-                       "deskew", "dpi", "lang", "output", "pages", "psm",
-                       "rescale", "rotate", "text_layer", "timeout"}));
+                       "deskew", "dpi", "first_page", "lang", "output", "pages",
+                       "psm", "rescale", "rotate", "text_layer", "timeout"}));
   for (const auto& name : names) {
     EXPECT_TRUE(p[name]["type"] == "string" || p[name]["type"] == "integer")
         << name;

@@ -182,6 +182,7 @@ void AppendOptionsKey(const OcrOptions& options, std::string* key) {
   key->push_back(static_cast<char>('0' + static_cast<int>(options.rotate)));
   key->push_back(static_cast<char>('0' + static_cast<int>(options.deskew)));
   key->push_back(options.rescale ? '1' : '0');
+  key->append(std::to_string(options.first_page));
 }
 
 }  // namespace ocr

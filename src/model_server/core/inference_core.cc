@@ -129,6 +129,15 @@ StatusOr<OcrOptions> InferenceCore::ResolveOptions(
     ASSIGN_OR_RETURN(out.rescale, ParseAutoNone("rescale", *requested.rescale));
   }
   if (requested.pages) RETURN_IF_ERROR(CheckPageSpec(*requested.pages));
+  if (requested.first_page) {
+    if (*requested.first_page < 1 || *requested.first_page > kMaxFirstPage) {
+      return InvalidArgumentError(
+          "parameter 'first_page' must be between 1 and " +
+          std::to_string(kMaxFirstPage) + "; got " +
+          std::to_string(*requested.first_page));
+    }
+    out.first_page = static_cast<int>(*requested.first_page);
+  }
   return out;
 }
 

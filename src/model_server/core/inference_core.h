@@ -41,6 +41,8 @@ inline constexpr int kMaxPsm = 13;
 inline constexpr int kUnsupportedPsm = 2;
 inline constexpr int kMinDpi = 70;
 inline constexpr int kMaxDpi = 2400;
+// The largest `first_page`.
+inline constexpr int kMaxFirstPage = 1 << 30;
 constexpr bool ValidPsm(int64_t psm) {
   return psm >= 0 && psm <= kMaxPsm && psm != kUnsupportedPsm;
 }

@@ -36,7 +36,7 @@ StatusOr<PageInput> ReadPage(std::string_view bytes, int index,
                              const OcrOptions& options,
                              const ImageLimits& limits) {
   PageInput page;
-  page.facts.index = index;
+  page.facts.index = index + options.first_page - 1;
   switch (ContainerOf(bytes)) {
     case Container::kImage: {
       if (index != 0) {

@@ -64,6 +64,7 @@ Status SetRequestParameter(std::string_view name, const ParameterValue& value,
   if (name == "psm") return SetInt(name, value, &options->psm);
   if (name == "dpi") return SetInt(name, value, &options->dpi);
   if (name == "timeout") return SetInt(name, value, &options->timeout_us);
+  if (name == "first_page") return SetInt(name, value, &options->first_page);
   return OkStatus();
 }
 

@@ -1,6 +1,6 @@
 // The request parameters every protocol accepts (lang, psm, dpi, timeout,
-// output, text_layer, pages, rotate, deskew, rescale), set from a value as
-// the protocol carries it: one place that knows their names and types.
+// output, text_layer, pages, rotate, deskew, rescale, first_page), set from a
+// value as the protocol carries it: one place that knows their names and types.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +16,8 @@ namespace ocr {
 // gRPC parameters, or the query parameters of the raw binary form), in
 // RequestedOptions' order.
 inline constexpr std::string_view kRequestParameterNames[] = {
-    "lang",       "psm",   "dpi",    "timeout", "output",
-    "text_layer", "pages", "rotate", "deskew",  "rescale"};
+    "lang",  "psm",    "dpi",    "timeout", "output",    "text_layer",
+    "pages", "rotate", "deskew", "rescale", "first_page"};
 
 // std::monostate: a value of no type an option takes (a JSON null, array or
 // object).

@@ -63,6 +63,10 @@ struct OcrOptions {
   Deskew deskew = Deskew::kAuto;
   bool rescale = true;  // rescale=auto: text too small or too large for
                         // Tesseract is read again at a better scale
+  // The number of the input's first page in the document it was cut from
+  // (the gateway sends a document's pages one by one): pages are numbered
+  // from it in hOCR, ALTO, TSV and JSON.
+  int first_page = 1;
 };
 
 // Appends every option to `key`, unambiguously.
@@ -80,6 +84,7 @@ struct RequestedOptions {
   std::optional<std::string> rotate;      // auto, none
   std::optional<std::string> deskew;      // auto, true, false
   std::optional<std::string> rescale;     // auto, none
+  std::optional<int64_t> first_page;      // 1 by default
 };
 
 struct OcrResult {

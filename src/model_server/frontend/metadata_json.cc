@@ -115,6 +115,15 @@ void AppendRequestParameters(std::string& out, const CoreOptions& o) {
   AppendDescription(out,
                     "auto: text too small or too large for Tesseract is read "
                     "again at a better scale");
+
+  out +=
+      ",\"first_page\":{\"type\":\"integer\",\"default\":1,\"minimum\":1,"
+      "\"maximum\":" +
+      std::to_string(kMaxFirstPage);
+  AppendDescription(out,
+                    "the number of the input's first page in the document it "
+                    "was cut from; pages are numbered from it in hocr, alto, "
+                    "tsv and json");
 }
 
 }  // namespace

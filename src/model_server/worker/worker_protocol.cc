@@ -117,6 +117,7 @@ std::string EncodeRecognizeHead(const RecognizeMessage& m,
   PutU32(out, static_cast<uint32_t>(m.options.rotate));
   PutU32(out, static_cast<uint32_t>(m.options.deskew));
   PutU32(out, m.options.rescale ? 1 : 0);
+  PutU32(out, static_cast<uint32_t>(m.options.first_page));
   PutI64(out, m.budget_ms);
   PutU32(out, image_size);  // the image's bytes follow
   return out;
@@ -145,12 +146,14 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   const uint32_t rotate = r.U32();
   const uint32_t deskew = r.U32();
   const uint32_t rescale = r.U32();
+  const uint32_t first_page = r.U32();
   m.budget_ms = r.I64();
   m.image = r.String();
   if (r.bad() || !r.done() || kind > 2 || page > (1u << 30) ||
       output > static_cast<uint32_t>(OutputFormat::kPdf) || text_layer > 1 ||
       rotate > 1 || deskew > 2 || rescale > 1 || m.options.psm < 0 ||
-      m.options.psm > 13 || m.options.dpi < 0 || m.options.dpi > 2400) {
+      m.options.psm > 13 || m.options.dpi < 0 || m.options.dpi > 2400 ||
+      first_page < 1 || first_page > (1u << 30)) {
     return InvalidArgumentError("malformed recognize message");
   }
   m.kind = static_cast<UnitKind>(kind);
@@ -160,6 +163,7 @@ StatusOr<RecognizeMessage> DecodeRecognize(std::string_view payload) {
   m.options.rotate = static_cast<Rotate>(rotate);
   m.options.deskew = static_cast<Deskew>(deskew);
   m.options.rescale = rescale == 1;
+  m.options.first_page = static_cast<int>(first_page);
   return m;
 }
 
