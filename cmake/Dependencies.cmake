@@ -6,6 +6,8 @@ find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(simdjson CONFIG REQUIRED)
 find_package(OpenMP REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of the result cache
+# The gateway's job store (libsqlite3-dev): SQLite::SQLite3.
+find_package(SQLite3 3.35 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
