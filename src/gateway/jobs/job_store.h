@@ -53,11 +53,15 @@ struct JobSpec {
   std::string output = "text";  // the `output` parameter, or text
   std::string callback_url;     // empty: no webhook
   int64_t input_bytes = 0;      // of the uploaded file
+
+  bool operator==(const JobSpec&) const = default;
 };
 
 struct PageError {
   int page = 0;  // 1-based page of the document
   std::string detail;
+
+  bool operator==(const PageError&) const = default;
 };
 
 struct JobRecord {
@@ -78,6 +82,8 @@ struct JobRecord {
   // Webhook delivery: attempts made, and whether one was answered 2xx.
   int webhook_attempts = 0;
   bool webhook_delivered = false;
+
+  bool operator==(const JobRecord&) const = default;
 };
 
 // One page of a job to recognise.
@@ -87,6 +93,8 @@ struct PageTask {
   int page = 0;   // 1-based page of the document it came from
   int attempts = 0;
   std::string last_endpoint;  // where the last attempt ran ("" none)
+
+  bool operator==(const PageTask&) const = default;
 };
 
 // A page as stored: its task, its bytes (only from LoadPageInput) and, once
@@ -94,6 +102,8 @@ struct PageTask {
 struct PageInput {
   std::string media_type;  // of `bytes`: application/pdf, image/tiff, ...
   std::string bytes;
+
+  bool operator==(const PageInput&) const = default;
 };
 
 struct PageResult {
@@ -108,6 +118,8 @@ struct PageResult {
   int64_t ms = 0;        // recognition time of the successful attempt
   std::string detail;    // why it failed
   int64_t done_seq = 0;  // 1, 2, ... in the order pages finished in the job
+
+  bool operator==(const PageResult&) const = default;
 };
 
 class JobStore {
@@ -128,19 +140,25 @@ class JobStore {
 
   // --- Splitting: pages are added in batches, then the split is sealed ---
   // Adds pages to a job not yet split (any earlier pages with these indices
-  // are replaced: a split restarted after a crash starts over).
+  // are replaced, results included: a split restarted after a crash starts
+  // over). kInvalidArgument once the job is split or final.
   virtual Status AddPages(
       const std::string& job_id,
       const std::vector<std::pair<PageTask, PageInput>>& pages) = 0;
-  // Marks the job split with `pages_total` pages (those added).
+  // Marks the job split with `pages_total` pages (those added: any other
+  // count, or 0, is kInvalidArgument; a document without pages is FailJob's).
+  // When every page has finished already, the job becomes final here.
   virtual Status SealSplit(const std::string& job_id, int pages_total,
                            int64_t now_ms) = 0;
-  // Deletes the pages added so far (a split that must start over).
+  // Deletes the pages added so far (a split that must start over); the job
+  // is queued again, and done_seq goes on from where it was.
   virtual Status ClearPages(const std::string& job_id) = 0;
 
   // --- Page tasks ---
   // Up to `limit` queued pages of the job, in page order, marked running
-  // (the job becomes running).
+  // (the job becomes running). Pages may be claimed before the split is
+  // sealed (recognition starts while a long document is being split); a
+  // final job has none.
   virtual StatusOr<std::vector<PageTask>> ClaimPages(const std::string& job_id,
                                                      int limit,
                                                      int64_t now_ms) = 0;
@@ -150,11 +168,16 @@ class JobStore {
   // them any more). Returns how many.
   virtual StatusOr<int> RequeueRunning() = 0;
   // Records an attempt that will be retried: back to queued, attempts + 1.
+  // A no-op for a page already finished or a job already final.
   virtual Status RequeuePage(const std::string& job_id, int index,
                              const std::string& endpoint, int64_t now_ms) = 0;
   // Records the page's outcome (state kSucceeded or kFailed in `result`),
   // updates the job's counters and, when it was the last page, its final
-  // state (succeeded, partially_succeeded or failed). Returns the job.
+  // state (succeeded, partially_succeeded or failed), all in one
+  // transaction; attempts + 1. A page already finished (a late duplicate
+  // answer) or a job already final changes nothing. Returns the job, whose
+  // `errors` is filled only when the job is final (reading them for every
+  // page would cost O(pages) per page).
   virtual StatusOr<JobRecord> FinishPage(const std::string& job_id,
                                          const PageResult& result,
                                          const std::string& endpoint,
@@ -166,7 +189,8 @@ class JobStore {
 
   // --- Results ---
   // Finished pages with done_seq > after_seq, in done_seq order, at most
-  // `limit`; with `with_output`, their outputs too.
+  // `limit`; with `with_output`, their outputs (and texts) too, otherwise
+  // `output` and `text` are empty.
   virtual StatusOr<std::vector<PageResult>> FinishedPages(
       const std::string& job_id, int64_t after_seq, int limit,
       bool with_output) = 0;
@@ -180,7 +204,8 @@ class JobStore {
                                       int64_t now_ms) = 0;
 
   // --- Removal ---
-  // Cancels (state cancelled) a job that is not final; no-op otherwise.
+  // Cancels (state cancelled, finished_ms set) a job that is not final;
+  // no-op otherwise.
   virtual Status CancelJob(const std::string& job_id, int64_t now_ms) = 0;
   // Deletes the job, its pages and results. kNotFound when unknown.
   virtual Status DeleteJob(const std::string& job_id) = 0;
