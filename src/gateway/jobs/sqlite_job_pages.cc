@@ -57,6 +57,7 @@ Status SqliteJobStore::AddPages(
         (c.split ? std::string("split already") : std::string(Name(c.state))) +
         ")");
   }
+  if (pages.empty()) return OkStatus();
   for (const auto& [task, input] : pages) {
     if (task.index < 0) {
       return InvalidArgumentError("page index " + std::to_string(task.index));

@@ -35,8 +35,11 @@ class SqliteJobStore final : public JobStore {
     bool full_sync = true;
     // How long a call waits for another process's lock before kUnavailable.
     int busy_timeout_ms = 5000;
-    // PRAGMA quick_check at open: reads the whole file (about 1 s per GB),
-    // and reports a damaged one instead of failing later mid-job.
+    // PRAGMA quick_check at open: reports a damaged file at start instead
+    // of failing later mid-job. It reads the whole file: measured 2.4 s for
+    // 1.2 GB from the page cache, 38 s from a cold VM disk. false skips it
+    // (a file that is not a database is still refused at open; damage
+    // elsewhere then surfaces as kUnavailable on the call that meets it).
     bool verify_at_open = true;
     // The write-ahead log is truncated to this after a checkpoint.
     int64_t wal_size_limit_bytes = int64_t{64} << 20;

@@ -190,6 +190,7 @@ TEST_P(JobStoreTest, SigkillAtAnyMomentLosesNothingCommitted) {
       }
     }
 
+    if (GetParam().check_closed) GetParam().check_closed(dir_);
     Reopen();
     std::set<std::string> ids;
     for (const auto& list :

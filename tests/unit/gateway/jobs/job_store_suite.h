@@ -28,6 +28,10 @@ struct JobStoreBackend {
   // creating it the first time; opening it again finds the same data.
   std::function<StatusOr<std::unique_ptr<JobStore>>(const std::string& dir)>
       open;
+  // Optional: checks the stored data below the interface while no store
+  // is open (SQLite: PRAGMA integrity_check and foreign_key_check), e.g.
+  // after a crash.
+  std::function<void(const std::string& dir)> check_closed;
 };
 
 inline std::string BackendName(

@@ -24,6 +24,11 @@ JobStoreBackend SqliteBackend() {
             ASSIGN_OR_RETURN(std::unique_ptr<SqliteJobStore> store,
                              SqliteJobStore::Open(dir + "/jobs.sqlite3"));
             return std::unique_ptr<JobStore>(std::move(store));
+          },
+          [](const std::string& dir) {
+            const std::string path = dir + "/jobs.sqlite3";
+            EXPECT_EQ(RawQuery(path, "PRAGMA integrity_check"), "ok");
+            EXPECT_EQ(RawQuery(path, "PRAGMA foreign_key_check"), "");
           }};
 }
 
