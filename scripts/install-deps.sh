@@ -13,7 +13,7 @@ build_pkgs=(
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
   libpoppler-cpp-dev libqpdf-dev libsqlite3-dev
   libboost-dev libboost-system-dev
-  prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev libsqlite3-dev
+  prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   curl
 )

@@ -199,24 +199,30 @@ void JobRunner::Enqueue(const std::string& id) {
   net::co_spawn(
       strand_,
       [this, id]() -> net::awaitable<void> {
-        auto record = co_await Blocking<StatusOr<JobRecord>>(
-            [this, id] { return store_.GetJob(id); });
+        std::function<StatusOr<JobRecord>()> blocking_1 = [this, id] {
+          return store_.GetJob(id);
+        };
+        auto record = co_await Blocking<StatusOr<JobRecord>>(blocking_1);
         if (record.ok() && !stopping_) Activate(*record, record->split);
       },
       net::detached);
 }
 
 net::awaitable<void> JobRunner::Resume() {
-  auto ids = co_await Blocking<StatusOr<std::vector<std::string>>>(
-      [this] { return store_.UnfinishedJobs(); });
+  std::function<StatusOr<std::vector<std::string>>()> blocking_2 = [this] {
+    return store_.UnfinishedJobs();
+  };
+  auto ids = co_await Blocking<StatusOr<std::vector<std::string>>>(blocking_2);
   if (!ids.ok()) {
     LOG_ERROR("cannot list unfinished jobs",
               {{"error", ids.status().message()}});
     co_return;
   }
   for (const std::string& id : *ids) {
-    auto record = co_await Blocking<StatusOr<JobRecord>>(
-        [this, id] { return store_.GetJob(id); });
+    std::function<StatusOr<JobRecord>()> blocking_3 = [this, id] {
+      return store_.GetJob(id);
+    };
+    auto record = co_await Blocking<StatusOr<JobRecord>>(blocking_3);
     if (record.ok()) Activate(*record, record->split);
   }
   if (!ids->empty()) {
@@ -245,8 +251,11 @@ net::awaitable<void> JobRunner::DispatchLoop() {
       ActivePtr job = NextJob();
       if (!job) break;
       const std::string id = job->spec.id;
-      auto tasks = co_await Blocking<StatusOr<std::vector<PageTask>>>(
-          [this, id] { return store_.ClaimPages(id, 1, NowMs()); });
+      std::function<StatusOr<std::vector<PageTask>>()> blocking_4 = [this, id] {
+        return store_.ClaimPages(id, 1, NowMs());
+      };
+      auto tasks =
+          co_await Blocking<StatusOr<std::vector<PageTask>>>(blocking_4);
       if (job->cancelled->load()) continue;
       if (!tasks.ok() || tasks->empty()) {
         job->may_have_queued = false;
@@ -273,7 +282,7 @@ net::awaitable<void> JobRunner::Split(ActivePtr job) {
   const std::string path = InputPath(id);
   const JobSpec spec = job->spec;
   auto cancelled = job->cancelled;
-  const Status outcome = co_await Blocking<Status>([=, this]() -> Status {
+  std::function<Status()> blocking_5 = [=, this]() -> Status {
     RETURN_IF_ERROR(store_.ClearPages(id));
     std::vector<std::pair<PageTask, PageInput>> batch;
     int index = 0;
@@ -317,13 +326,16 @@ net::awaitable<void> JobRunner::Split(ActivePtr job) {
     }
     RETURN_IF_ERROR(flush());
     return store_.SealSplit(id, count, NowMs());
-  });
+  };
+  const Status outcome = co_await Blocking<Status>(blocking_5);
   if (cancelled->load()) co_return;
   if (!outcome.ok() && outcome.code() != StatusCode::kUnavailable &&
       outcome.code() != StatusCode::kInsufficientStorage) {
     // The document's own fault: the job fails, saying why.
-    auto record = co_await Blocking<StatusOr<JobRecord>>(
-        [=, this] { return store_.FailJob(id, outcome.message(), NowMs()); });
+    std::function<StatusOr<JobRecord>()> blocking_6 = [=, this] {
+      return store_.FailJob(id, outcome.message(), NowMs());
+    };
+    auto record = co_await Blocking<StatusOr<JobRecord>>(blocking_6);
     events_.Notify(id);
     if (record.ok()) {
       Ended(*record);
@@ -341,8 +353,10 @@ net::awaitable<void> JobRunner::Split(ActivePtr job) {
     std::remove(path.c_str());
     events_.Notify(id);
     // A job whose pages all finished before the seal ends here.
-    auto record = co_await Blocking<StatusOr<JobRecord>>(
-        [=, this] { return store_.GetJob(id); });
+    std::function<StatusOr<JobRecord>()> blocking_7 = [=, this] {
+      return store_.GetJob(id);
+    };
+    auto record = co_await Blocking<StatusOr<JobRecord>>(blocking_7);
     if (record.ok() && IsFinal(record->state)) {
       Ended(*record);
     } else if (record.ok()) {
@@ -357,10 +371,11 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
   const std::string id = job->spec.id;
   const auto page_start = Clock::now();
   UpdateBacklog();
-  auto input =
-      co_await Blocking<StatusOr<PageInput>>([this, id, index = task.index] {
-        return store_.LoadPageInput(id, index);
-      });
+  std::function<StatusOr<PageInput>()> blocking_8 = [this, id,
+                                                     index = task.index] {
+    return store_.LoadPageInput(id, index);
+  };
+  auto input = co_await Blocking<StatusOr<PageInput>>(blocking_8);
   PageResult result;
   result.index = task.index;
   result.page = task.page;
@@ -448,10 +463,11 @@ net::awaitable<void> JobRunner::Finished(ActivePtr job, PageResult result,
                                          size_t endpoint) {
   const std::string id = job->spec.id;
   const std::string url = client_.endpoint(endpoint).url;
-  auto record = co_await Blocking<StatusOr<JobRecord>>(
-      [this, id, url, r = std::move(result)] {
-        return store_.FinishPage(id, r, url, NowMs());
-      });
+  std::function<StatusOr<JobRecord>()> blocking_9 = [this, id, url,
+                                                     r = std::move(result)] {
+    return store_.FinishPage(id, r, url, NowMs());
+  };
+  auto record = co_await Blocking<StatusOr<JobRecord>>(blocking_9);
   if (!record.ok()) {
     LOG_ERROR("cannot record a page; it runs again at the next start",
               {{"job_id", id}, {"error", record.status().message()}});
@@ -466,24 +482,24 @@ net::awaitable<void> JobRunner::Finished(ActivePtr job, PageResult result,
 }
 
 net::awaitable<Status> JobRunner::Cancel(const std::string& id) {
-  co_await net::co_spawn(
-      strand_,
-      [this, id]() -> net::awaitable<void> {
-        if (auto it = active_.find(id); it != active_.end()) {
-          it->second->cancelled->store(true);
-          for (auto& call : it->second->calls) call->Cancel();
-          active_.erase(it);
-        }
-        co_return;
-      },
-      net::use_awaitable);
+  // Named: GCC 12 may destroy a temporary of a co_await expression twice.
+  auto stop_pages = [this, id]() -> net::awaitable<void> {
+    if (auto it = active_.find(id); it != active_.end()) {
+      it->second->cancelled->store(true);
+      for (auto& call : it->second->calls) call->Cancel();
+      active_.erase(it);
+    }
+    co_return;
+  };
+  co_await net::co_spawn(strand_, stop_pages, net::use_awaitable);
   const std::string path = InputPath(id);
-  Status status = co_await Blocking<Status>([this, id, path] {
+  std::function<Status()> blocking_10 = [this, id, path] {
     const Status cancelled = store_.CancelJob(id, NowMs());
     if (!cancelled.ok()) return cancelled;
     std::remove(path.c_str());
     return store_.DeleteJob(id);
-  });
+  };
+  Status status = co_await Blocking<Status>(blocking_10);
   events_.Forget(id);
   Wake();
   co_return status;
@@ -496,12 +512,16 @@ net::awaitable<void> JobRunner::RetentionLoop() {
   net::steady_timer& timer = retention_timer_;
   while (!stopping_) {
     const int64_t before = NowMs() - options_.retention.count();
-    auto expired = co_await Blocking<StatusOr<std::vector<std::string>>>(
-        [this, before] { return store_.ExpiredJobs(before); });
+    std::function<StatusOr<std::vector<std::string>>()> blocking_11 =
+        [this, before] { return store_.ExpiredJobs(before); };
+    auto expired =
+        co_await Blocking<StatusOr<std::vector<std::string>>>(blocking_11);
     if (expired.ok()) {
       for (const std::string& id : *expired) {
-        const Status s = co_await Blocking<Status>(
-            [this, id] { return store_.DeleteJob(id); });
+        std::function<Status()> blocking_12 = [this, id] {
+          return store_.DeleteJob(id);
+        };
+        const Status s = co_await Blocking<Status>(blocking_12);
         if (s.ok()) {
           events_.Forget(id);
           LOG_INFO("job expired and deleted", {{"job_id", id}});

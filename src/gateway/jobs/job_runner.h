@@ -83,14 +83,16 @@ class JobRunner {
   net::awaitable<Status> Cancel(const std::string& id);
 
   // Runs `fn` on the blocking pool and resumes the caller on its executor.
+  // `fn` is a named object, never a temporary of the co_await expression:
+  // GCC 12 may destroy such temporaries twice.
   template <typename T>
-  net::awaitable<T> Blocking(std::function<T()> fn) {
-    auto value = co_await AwaitCallback<T>(
-        Clock::time_point::max(),
-        [this, fn = std::move(fn)](std::function<void(T)> done) {
-          net::post(pool_, [fn, done = std::move(done)] { done(fn()); });
-        },
-        {});
+  net::awaitable<T> Blocking(std::function<T()>& fn) {
+    auto start = [this, &fn](std::function<void(T)> done) {
+      net::post(pool_, [fn, done = std::move(done)] { done(fn()); });
+    };
+    const std::function<void()> no_timeout;
+    auto value =
+        co_await AwaitCallback<T>(Clock::time_point::max(), start, no_timeout);
     co_return std::move(*value);
   }
 

@@ -189,8 +189,8 @@ class JobStore {
 
   // --- Results ---
   // Finished pages with done_seq > after_seq, in done_seq order, at most
-  // `limit`; with `with_output`, their outputs (and texts) too, otherwise
-  // `output` and `text` are empty.
+  // `limit`, with their texts; with `with_output`, their outputs too
+  // (otherwise `output` is empty).
   virtual StatusOr<std::vector<PageResult>> FinishedPages(
       const std::string& job_id, int64_t after_seq, int limit,
       bool with_output) = 0;

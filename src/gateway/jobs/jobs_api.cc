@@ -141,13 +141,14 @@ net::awaitable<StatusOr<JobRecord>> JobsApi::Create(RequestContext& ctx,
   }
   spec.request_digest = RequestDigest(spec, upload.file);
   const std::string path = runner_.InputPath(spec.id);
-  auto record = co_await runner_.Blocking<StatusOr<JobRecord>>(
+  std::function<StatusOr<JobRecord>()> blocking_13 =
       [this, &spec, &upload, &path, created]() -> StatusOr<JobRecord> {
-        RETURN_IF_ERROR(WriteInput(path, upload.file));
-        auto made = store_.CreateJob(spec, NowMs(), created);
-        if (!made.ok() || !*created) std::remove(path.c_str());
-        return made;
-      });
+    RETURN_IF_ERROR(WriteInput(path, upload.file));
+    auto made = store_.CreateJob(spec, NowMs(), created);
+    if (!made.ok() || !*created) std::remove(path.c_str());
+    return made;
+  };
+  auto record = co_await runner_.Blocking<StatusOr<JobRecord>>(blocking_13);
   if (record.ok() && *created) {
     ctx.log_fields.emplace_back("job_id", spec.id);
     if (options_.metrics) options_.metrics->JobCreated();
@@ -178,8 +179,10 @@ net::awaitable<Response> JobsApi::RunSync(RequestContext& ctx,
   const std::string id = record->spec.id;
   while (!IsFinal(record->state) && Clock::now() < deadline) {
     const uint64_t seen = events_.Counter(id);
-    record = co_await runner_.Blocking<StatusOr<JobRecord>>(
-        [this, id] { return store_.GetJob(id); });
+    std::function<StatusOr<JobRecord>()> blocking_14 = [this, id] {
+      return store_.GetJob(id);
+    };
+    record = co_await runner_.Blocking<StatusOr<JobRecord>>(blocking_14);
     if (!record.ok()) co_return ErrorResponse(ctx, record.status());
     if (IsFinal(record->state)) break;
     co_await events_.Wait(id, seen, deadline);
@@ -202,8 +205,10 @@ net::awaitable<StatusOr<JobRecord>> JobsApi::Find(RequestContext& ctx) {
   const std::string id(ctx.Param("id"));
   ctx.log_fields.emplace_back("job_id", id);
   if (!ValidJobId(id)) co_return NotFoundError("no job '" + id + "'");
-  auto record = co_await runner_.Blocking<StatusOr<JobRecord>>(
-      [this, id] { return store_.GetJob(id); });
+  std::function<StatusOr<JobRecord>()> blocking_15 = [this, id] {
+    return store_.GetJob(id);
+  };
+  auto record = co_await runner_.Blocking<StatusOr<JobRecord>>(blocking_15);
   if (!record.ok() && record.status().code() == StatusCode::kNotFound) {
     co_return NotFoundError("no job '" + id + "'");
   }
@@ -249,8 +254,10 @@ net::awaitable<Response> JobsApi::ResultOf(RequestContext& ctx,
     format = *asked;
   }
   const std::string job_id = job.spec.id;
-  auto pages = co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(
-      [this, job_id] { return store_.PageResults(job_id); });
+  std::function<StatusOr<std::vector<PageResult>>()> blocking_16 =
+      [this, job_id] { return store_.PageResults(job_id); };
+  auto pages =
+      co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(blocking_16);
   if (!pages.ok()) co_return ErrorResponse(ctx, pages.status());
   auto document = AssembleOutput(format, *pages);
   if (!document.ok()) co_return ErrorResponse(ctx, document.status());
@@ -307,10 +314,12 @@ net::awaitable<Response> JobsApi::Pages(RequestContext& ctx) {
   auto record = co_await Find(ctx);
   if (!record.ok()) co_return ErrorResponse(ctx, record.status());
   const std::string id = record->spec.id;
-  auto pages = co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(
-      [this, id, after] {
-        return store_.FinishedPages(id, after, 1 << 20, false);
-      });
+  std::function<StatusOr<std::vector<PageResult>>()> blocking_17 = [this, id,
+                                                                    after] {
+    return store_.FinishedPages(id, after, 1 << 20, false);
+  };
+  auto pages =
+      co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(blocking_17);
   if (!pages.ok()) co_return ErrorResponse(ctx, pages.status());
   std::string body;
   for (const PageResult& page : *pages) {

@@ -21,8 +21,8 @@ Status NoPage(const std::string& job_id, int index) {
                        std::to_string(index));
 }
 
-// Columns idx, page, state, ms, detail, done_seq, mean_confidence
-// [, text, output] of a pages row.
+// Columns idx, page, state, ms, detail, done_seq, mean_confidence, text
+// [, output] of a pages row.
 PageResult ReadResult(const Stmt& row, bool with_output) {
   PageResult r;
   r.index = static_cast<int>(row.Int(0));
@@ -32,10 +32,8 @@ PageResult ReadResult(const Stmt& row, bool with_output) {
   r.detail = row.Bytes(4);
   r.done_seq = row.IsNull(5) ? 0 : row.Int(5);
   if (!row.IsNull(6)) r.mean_confidence = row.Double(6);
-  if (with_output) {
-    r.text = row.Bytes(7);
-    r.output = row.Bytes(8);
-  }
+  r.text = row.Bytes(7);
+  if (with_output) r.output = row.Bytes(8);
   return r;
 }
 

@@ -50,8 +50,9 @@ inline constexpr char kFinishedPages[] =
     " output FROM pages WHERE job_id = ?1 AND done_seq > ?2"
     " ORDER BY done_seq LIMIT ?3";
 inline constexpr char kFinishedPagesNoOutput[] =
-    "SELECT idx, page, state, ms, detail, done_seq, mean_confidence FROM pages"
-    " WHERE job_id = ?1 AND done_seq > ?2 ORDER BY done_seq LIMIT ?3";
+    "SELECT idx, page, state, ms, detail, done_seq, mean_confidence, text"
+    " FROM pages WHERE job_id = ?1 AND done_seq > ?2 ORDER BY done_seq"
+    " LIMIT ?3";
 inline constexpr char kJobCounters[] =
     "SELECT state, split, pages_total, pages_done, pages_failed, last_done_seq"
     " FROM jobs WHERE id = ?1";
