@@ -10,7 +10,9 @@
 // refusal ends the delivery at once; a failed lookup, connection, timeout or
 // non-2xx answer is retried after an exponential backoff with jitter. Every
 // attempt has the same webhook-id, a fresh webhook-timestamp and its own
-// signature. Plain http only (CallbackPolicy::Check refuses https).
+// signature. Redirects are not followed (a 3xx is a failed attempt), and the
+// answer's body is read up to 64 KiB and ignored. Plain http only
+// (CallbackPolicy::Check refuses https).
 #pragma once
 
 #include <chrono>
