@@ -172,14 +172,15 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
                                              Clock::time_point deadline,
                                              CallCanceller* cancel) {
   const std::string key = endpoint.host + ":" + endpoint.port;
-  request.set(http::field::host, key);
-  request.keep_alive(true);
+  request.set(http::field::host,
+              endpoint.host_header.empty() ? key : endpoint.host_header);
+  request.keep_alive(options_.keep_alive);
   request.prepare_payload();
 
   // A pooled connection the server has closed fails before any response
   // byte: then try once more on a new connection. Both writes serialise the
   // same `request`, whose body is a view of the caller's buffer.
-  if (auto pooled = TakeIdle(key)) {
+  if (auto pooled = options_.keep_alive ? TakeIdle(key) : nullptr) {
     HttpAttempt attempt =
         co_await SendOn(*pooled, endpoint, request, deadline, cancel);
     if (attempt.failed_at == HttpAttempt::Stage::kNone) {
@@ -209,7 +210,7 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
   }
   fresh->stream.socket().set_option(tcp::no_delay(true), ec);
   attempt = co_await SendOn(*fresh, endpoint, request, deadline, cancel);
-  if (attempt.failed_at == HttpAttempt::Stage::kNone &&
+  if (attempt.failed_at == HttpAttempt::Stage::kNone && options_.keep_alive &&
       attempt.response.keep_alive()) {
     ReturnIdle(key, std::move(fresh));
   }

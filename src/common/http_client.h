@@ -26,6 +26,9 @@ struct HttpEndpoint {
   std::string host;
   std::string port;
   std::string url;  // as configured, for logs and labels
+  // The Host header to send; "" for host:port. Lets a caller connect to an
+  // address it resolved and checked itself while naming the host it means.
+  std::string host_header;
 };
 
 // Parses "http://host[:port][/]" (no path, no https). kInvalidArgument else.
@@ -36,6 +39,9 @@ struct HttpClientOptions {
   size_t max_idle_per_endpoint = 32;
   std::chrono::seconds idle_timeout{30};
   uint64_t max_response_bytes = 64ull << 20;
+  // false: every request on a new connection, sent with "Connection: close"
+  // and never pooled (for one-off destinations such as webhook receivers).
+  bool keep_alive = true;
 };
 
 // A request to send. Its body is a view (span) of memory the caller owns and
