@@ -6,7 +6,9 @@
 
 #include "common/json_writer.h"
 #include "common/logging.h"
+#include "gateway/jobs/job_json.h"
 #include "gateway/jobs/sqlite_job_store.h"
+#include "gateway/jobs/webhook.h"
 #include "gateway/ocr_api.h"
 
 namespace ocr {
@@ -62,6 +64,26 @@ Status Gateway::StartJobs() {
   job_store_ = std::move(store).value();
 
   job_metrics_ = std::make_unique<jobs::JobMetrics>(metrics_.registry());
+  ASSIGN_OR_RETURN(auto policy,
+                   jobs::CallbackPolicy::Parse(options_.callback_allow));
+  callback_policy_ = std::make_unique<jobs::CallbackPolicy>(std::move(policy));
+  std::function<Status(std::string_view)> check_callback;
+  if (!options_.webhook_secret.empty()) {
+    auto key = jobs::ParseWebhookSecret(options_.webhook_secret);
+    if (!key.ok()) return key.status().WithPrefix("--webhook-secret");
+    webhook_key_ = std::move(key).value();
+    webhooks_ = std::make_unique<jobs::WebhookSender>(
+        service_.io_context().get_executor(), *callback_policy_, webhook_key_);
+    check_callback = [this](std::string_view url) {
+      return callback_policy_->Check(url).status();
+    };
+  } else {
+    check_callback = [](std::string_view) {
+      return InvalidArgumentError(
+          "callback_url needs a webhook secret to sign with: start the "
+          "gateway with --webhook-secret");
+    };
+  }
   jobs::JobRunnerOptions runner;
   runner.metrics = job_metrics_.get();
   runner.inputs_dir = job_dir_ + "/inputs";
@@ -70,13 +92,14 @@ Status Gateway::StartJobs() {
   runner.page_timeout = Millis(options_.job_page_timeout_seconds);
   runner.retention = Millis(options_.job_retention_seconds);
   runner.model_name = options_.model_name;
+  runner.on_final = [this](const jobs::JobRecord& job) { SendWebhook(job); };
   job_runner_ = std::make_unique<jobs::JobRunner>(
       service_.io_context().get_executor(), *job_store_, *client_, job_events_,
       std::move(runner));
   jobs_api_ = std::make_unique<jobs::JobsApi>(
       *job_store_, *job_runner_, job_events_,
       jobs::JobsApiOptions{.model_name = options_.model_name,
-                           .check_callback = nullptr,
+                           .check_callback = std::move(check_callback),
                            .metrics = job_metrics_.get()});
   return job_runner_->Start();
 }
@@ -137,6 +160,45 @@ Status Gateway::Start() {
                      {"api_keys", static_cast<uint64_t>(api_keys_.size())}});
   service_.WritePortFile(options_.port_file);
   return OkStatus();
+}
+
+void Gateway::SendWebhook(const jobs::JobRecord& job) {
+  if (job.spec.callback_url.empty() || !webhooks_) return;
+  // Standard Webhooks' envelope: type, timestamp, data (the job's status).
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::string body = "{\"type\":\"job.";
+  body += jobs::Name(job.state);
+  body += "\",\"timestamp\":\"" + jobs::FormatTime(now_ms) + "\",\"data\":";
+  body += jobs::JobStatusJson(job, now_ms);
+  body += "}";
+  jobs::WebhookMessage message{
+      .id = jobs::WebhookMessageIdFor(webhook_key_, job.spec.id + ":ended"),
+      .callback_url = job.spec.callback_url,
+      .body = std::move(body)};
+  const std::string id = job.spec.id;
+  webhooks_->Start(
+      std::move(message), [this, id](const jobs::WebhookAttemptReport& report) {
+        job_metrics_->WebhookAttempt(
+            report.delivered ? "delivered"
+                             : (report.last ? "gave_up" : "failed"));
+        LOG_INFO("webhook attempt", {{"job_id", id},
+                                     {"attempt", report.attempt},
+                                     {"delivered", report.delivered},
+                                     {"http_status", report.http_status},
+                                     {"detail", report.detail}});
+        const Status s = job_store_->RecordWebhookAttempt(
+            id, report.delivered,
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        if (!s.ok() && s.code() != StatusCode::kNotFound) {
+          LOG_WARNING("cannot record a webhook attempt",
+                      {{"job_id", id}, {"error", s.message()}});
+        }
+      });
 }
 
 bool Gateway::Shutdown() {

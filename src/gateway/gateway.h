@@ -9,10 +9,12 @@
 #include "common/metrics.h"
 #include "gateway/api_keys.h"
 #include "gateway/gateway_options.h"
+#include "gateway/jobs/callback_policy.h"
 #include "gateway/jobs/job_events.h"
 #include "gateway/jobs/job_runner.h"
 #include "gateway/jobs/job_store.h"
 #include "gateway/jobs/jobs_api.h"
+#include "gateway/jobs/webhook_sender.h"
 #include "gateway/model_client.h"
 #include "gateway/upstream_metrics.h"
 
@@ -34,6 +36,8 @@ class Gateway {
  private:
   // Opens the job store in --job-dir and starts the job runner.
   Status StartJobs();
+  // Posts the job's final status to its callback_url (when it has one).
+  void SendWebhook(const jobs::JobRecord& job);
   // Declaration order is destruction order, reversed. The HTTP server keeps
   // references to the router and the HTTP metrics, and the routes to the
   // metrics, `ready_`, the API keys and the client: all of them are declared
@@ -58,6 +62,9 @@ class Gateway {
   bool job_dir_temporary_ = false;
   std::unique_ptr<jobs::JobStore> job_store_;
   std::unique_ptr<jobs::JobMetrics> job_metrics_;
+  std::unique_ptr<jobs::CallbackPolicy> callback_policy_;
+  std::string webhook_key_;  // the secret's bytes
+  std::unique_ptr<jobs::WebhookSender> webhooks_;
   jobs::JobEvents job_events_;
   std::unique_ptr<jobs::JobRunner> job_runner_;
   std::unique_ptr<jobs::JobsApi> jobs_api_;
