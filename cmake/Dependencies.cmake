@@ -10,8 +10,10 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract>=5)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
-# The system-call filter of the engine worker processes.
+# The system-call filter of the child processes (engine workers, splitter).
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+# The gateway's page splitter copies PDF pages with qpdf.
+pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 # The V2 gRPC protocol: protoc, grpc_cpp_plugin, libgrpc++ and its
 # reflection and health services.
 find_package(Protobuf REQUIRED)

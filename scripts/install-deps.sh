@@ -11,7 +11,7 @@ set -euo pipefail
 build_pkgs=(
   build-essential cmake ninja-build pkg-config
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd
-  libpoppler-cpp-dev
+  libpoppler-cpp-dev libqpdf-dev
   libboost-dev libboost-system-dev
   prometheus-cpp-dev libsimdjson-dev libssl-dev libseccomp-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
