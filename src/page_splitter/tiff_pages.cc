@@ -214,12 +214,17 @@ StatusOr<std::string> TiffDocument::Page(int index, int64_t max_bytes) {
   RETURN_IF_ERROR(ReadInto(at + 2, 12 * uint64_t{n}, &directory));
 
   std::vector<Entry> kept;
+  std::unordered_set<uint16_t> tags;
   for (uint32_t i = 0; i < n; ++i) {
     const char* raw = directory.data() + 12 * i;
     Entry e{order_.U16(raw), order_.U16(raw + 2), order_.U32(raw + 4), 0,
             raw + 8};
     const int type_size = TypeSize(e.type);
-    if (type_size == 0 || LeftOut(e.tag, e.type)) continue;
+    // libtiff keeps the first of a tag that comes twice.
+    if (type_size == 0 || LeftOut(e.tag, e.type) ||
+        !tags.insert(e.tag).second) {
+      continue;
+    }
     e.size = uint64_t{e.count} * static_cast<uint64_t>(type_size);
     // libtiff ignores a tag whose value lies past the end of the file (but
     // for the image data's, which Numbers refuses below).

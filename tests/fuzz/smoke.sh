@@ -29,7 +29,8 @@ done
 [ -n "$build_dir" ] || { echo "$0: --build-dir is required" >&2; exit 2; }
 if [ ${#fuzzers[@]} -eq 0 ]; then
   fuzzers=(multipart_fuzzer v2_json_fuzzer v2_binary_fuzzer v1_json_fuzzer image_fuzzer
-    base64_fuzzer worker_protocol_fuzzer document_options_fuzzer grpc_codec_fuzzer)
+    base64_fuzzer worker_protocol_fuzzer document_options_fuzzer grpc_codec_fuzzer
+    page_split_fuzzer page_frames_fuzzer)
 fi
 if ! command -v clang++ >/dev/null; then
   echo "fuzz_smoke: clang++ is not installed (scripts/install-deps.sh test installs it)" >&2
