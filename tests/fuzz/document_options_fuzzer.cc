@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "fuzz_check.h"
 #include "common/page_selection.h"
+#include "fuzz_check.h"
 #include "model_server/core/exif_orientation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
