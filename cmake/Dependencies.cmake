@@ -18,7 +18,7 @@ pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 # qpdf 11 warns unless told its PointerHolder is not used (4: none).
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY
   INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
-# The system-call filter of the engine worker processes.
+# The system-call filter of the child processes (engine workers, splitter).
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 # The V2 gRPC protocol: protoc, grpc_cpp_plugin, libgrpc++ and its
 # reflection and health services.

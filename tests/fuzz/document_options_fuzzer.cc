@@ -1,5 +1,5 @@
 // Fuzzes the two small parsers the document path wrote by hand: the `pages`
-// selection (model_server/core/document_options.h) and the EXIF Orientation
+// selection (common/page_selection.h) and the EXIF Orientation
 // walk of a JPEG (model_server/core/exif_orientation.h).
 //
 // The first byte picks the page count (1-256) for the selection; the rest is
@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/page_selection.h"
 #include "fuzz_check.h"
-#include "model_server/core/document_options.h"
 #include "model_server/core/exif_orientation.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,7 +1,7 @@
 // The options about documents and results, in one place: the output formats
 // (name, media type, file extension), the text-layer choice and the page
-// selection syntax. The front ends and the core use these; the gateway
-// learns an output's media type from the model's answer.
+// selection (common/page_selection.h, included). The front ends and the core
+// use these; the gateway learns an output's media type from the model's answer.
 #pragma once
 
 #include <array>
@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/page_selection.h"  // SelectPages, CheckPageSpec
 #include "common/status.h"
 #include "model_server/core/types.h"
 
@@ -47,13 +48,5 @@ StatusOr<bool> ParseAutoNone(std::string_view parameter,
                              std::string_view value);
 // "auto", "true" or "false" (also 1 and 0), for `deskew`.
 StatusOr<Deskew> ParseDeskew(std::string_view value);
-
-// The pages `spec` selects ("2", "1-3,7", "5-"; 1-based, as a user counts)
-// of a document of `page_count` pages, as sorted 0-based indices without
-// duplicates. An empty spec selects every page. A page past the end:
-// kInvalidArgument naming the page count.
-StatusOr<std::vector<int>> SelectPages(std::string_view spec, int page_count);
-// Whether `spec` is well formed (checked before the page count is known).
-Status CheckPageSpec(std::string_view spec);
 
 }  // namespace ocr

@@ -1,8 +1,8 @@
 // ocr-engine-worker: one OCR engine in a process of its own, started and
 // supervised by ocr-model-server (ProcessExecutor). It decodes and
 // recognises the units the server sends over the socket on fd 3 and answers
-// each; it holds no privilege it does not need (sandbox.h). If it crashes,
-// hangs or is killed, the server loses the one unit it held.
+// each; it holds no privilege it does not need (sandbox/sandbox.h). If it
+// crashes, hangs or is killed, the server loses the one unit it held.
 //
 // Not meant to be started by hand: the server passes every setting.
 #include <fcntl.h>
@@ -26,8 +26,8 @@
 #include "model_server/core/pdf_reader.h"
 #include "model_server/core/tesseract_engine.h"
 #include "model_server/core/thread_executor.h"
-#include "model_server/worker/sandbox.h"
 #include "model_server/worker/worker_loop.h"
+#include "sandbox/sandbox.h"
 
 namespace ocr::worker {
 namespace {
@@ -122,7 +122,7 @@ int Main(int argc, char** argv) {
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(f.log_level, &level);
   SetLogLevel(level);
-  if (Status s = DropPrivileges(); !s.ok()) {
+  if (Status s = sandbox::DropPrivileges(); !s.ok()) {
     LOG_ERROR("worker: cannot drop privileges", {{"error", s.message()}});
     return 1;
   }
@@ -155,14 +155,14 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  ResourceLimits limits;
+  sandbox::ResourceLimits limits;
 #if !defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer reserves terabytes of shadow memory.
   limits.address_space_bytes = f.address_space_bytes;
 #endif
   limits.cpu_seconds = f.cpu_seconds;
   limits.open_files = f.fd + 8;
-  Status s = ApplyResourceLimits(limits);
+  Status s = sandbox::ApplyResourceLimits(limits);
 #if defined(__SANITIZE_ADDRESS__)
   // LeakSanitizer's check at exit reads /proc and stops the world with
   // ptrace: things the filter forbids. Check now, once, instead.
@@ -172,14 +172,14 @@ int Main(int argc, char** argv) {
     // A PDF's fonts that it names but does not embed come from the system's
     // font folders: with Landlock, reading them (and only them) stays
     // allowed; without it, no file can be opened and such text is not drawn.
-    const Status fonts = RestrictFilesToReading(
+    const Status fonts = sandbox::RestrictFilesToReading(
         {"/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/poppler",
          "/etc/fonts", "/var/cache/fontconfig"});
     if (!fonts.ok()) {
       LOG_DEBUG("worker: fonts that PDFs do not embed cannot be loaded",
                 {{"reason", fonts.message()}});
     }
-    s = InstallSyscallFilter(/*read_only_open=*/fonts.ok());
+    s = sandbox::InstallSyscallFilter(/*read_only_open=*/fonts.ok());
   }
   if (!s.ok()) {
     LOG_ERROR("worker: sandbox", {{"error", s.message()}});

@@ -1,4 +1,5 @@
-#include "model_server/worker/sandbox.h"
+// The sandbox of sandbox.h: prctl, setrlimit, Landlock and a libseccomp filter.
+#include "sandbox/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,7 @@
 #include <cstring>
 #include <memory>
 
-namespace ocr::worker {
+namespace ocr::sandbox {
 namespace {
 
 Status Errno(const std::string& what) {
@@ -214,4 +215,4 @@ Status InstallSyscallFilter(bool read_only_open) {
   return OkStatus();
 }
 
-}  // namespace ocr::worker
+}  // namespace ocr::sandbox

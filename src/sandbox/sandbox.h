@@ -1,8 +1,9 @@
-// What a worker process may do after start-up: no new privileges, bounded
-// resources, and (with libseccomp) no opening of files (with Landlock: but
-// the system's fonts, for reading) or sockets, no new processes, no signals
-// to other processes. A hostile image that takes over the decoder or the
-// engine finds nothing of the server's to read and nobody to talk to.
+// What a child process that parses untrusted bytes (the model's engine
+// workers, the gateway's page splitter) may do after start-up: no new
+// privileges, bounded resources, and (with libseccomp) no opening of files
+// (with Landlock: but chosen folders, for reading) or sockets, no new
+// processes, no signals to other processes. A hostile input that takes over
+// the decoder finds nothing of the parent's to read and nobody to talk to.
 #pragma once
 
 #include <cstdint>
@@ -11,16 +12,16 @@
 
 #include "common/status.h"
 
-namespace ocr::worker {
+namespace ocr::sandbox {
 
 struct ResourceLimits {
   int64_t address_space_bytes = 0;  // RLIMIT_AS; 0: unlimited
-  int64_t cpu_seconds = 0;          // RLIMIT_CPU over the worker's life; 0: no
+  int64_t cpu_seconds = 0;          // RLIMIT_CPU over the process's life; 0: no
   int open_files = 0;               // RLIMIT_NOFILE; 0: unchanged
 };
 
-// prctl(PR_SET_NO_NEW_PRIVS) and a parent-death signal: the worker never
-// outlives the server that started it. Call first thing.
+// prctl(PR_SET_NO_NEW_PRIVS) and a parent-death signal: the child never
+// outlives the process that started it. Call first thing.
 Status DropPrivileges();
 Status ApplyResourceLimits(const ResourceLimits& limits);
 // Limits what the process can open, for good, to reading the files under
@@ -34,4 +35,4 @@ Status RestrictFilesToReading(const std::vector<std::string>& dirs);
 // (RestrictFilesToReading, applied first); otherwise no file can be opened.
 Status InstallSyscallFilter(bool read_only_open = false);
 
-}  // namespace ocr::worker
+}  // namespace ocr::sandbox
