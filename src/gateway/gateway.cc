@@ -10,6 +10,7 @@
 #include "gateway/jobs/sqlite_job_store.h"
 #include "gateway/jobs/webhook.h"
 #include "gateway/ocr_api.h"
+#include "page_splitter/splitter_process.h"
 
 namespace ocr {
 namespace {
@@ -93,6 +94,22 @@ Status Gateway::StartJobs() {
   runner.retention = Millis(options_.job_retention_seconds);
   runner.model_name = options_.model_name;
   runner.on_final = [this](const jobs::JobRecord& job) { SendWebhook(job); };
+  // Documents are split in the sandboxed ocr-page-splitter beside us.
+  runner.split = [binary = page_split::SplitterBinaryNextToSelf()](
+                     const std::string& path, const std::string& media_type,
+                     const std::string& pages_spec, int max_pages,
+                     const jobs::PageSink& on_page) -> StatusOr<int> {
+    page_split::SplitOptions split;
+    split.binary = binary;
+    split.media_type = media_type;
+    split.pages_spec = pages_spec;
+    split.max_pages = max_pages;
+    return page_split::SplitDocument(
+        path, split, [&on_page](page_split::SplitPage page) {
+          return on_page(page.page, std::move(page.media_type),
+                         std::move(page.bytes));
+        });
+  };
   job_runner_ = std::make_unique<jobs::JobRunner>(
       service_.io_context().get_executor(), *job_store_, *client_, job_events_,
       std::move(runner));

@@ -1,0 +1,204 @@
+// Documents as jobs end to end: a PDF or TIFF is split into pages, read on
+// every endpoint, and assembled into exactly the document the model writes
+// for the whole file, in every output; /gateway/ocr uses the same fan-out
+// and hands over a job when the deadline passes; a gateway killed mid-job
+// finishes it after a restart with the same bytes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "stack_fixture.h"
+
+namespace ocr::testing {
+namespace {
+
+std::string TempDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("ocr-jobdocs-" + std::to_string(getpid()) + "-" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+HttpResult Post(int port, const std::string& path, const std::string& content,
+                const std::string& query = "", Headers headers = {}) {
+  headers.emplace_back("Content-Type",
+                       "multipart/form-data; boundary=" + kBoundary);
+  return HttpCall(port, "POST", path + query,
+                  MultipartBody(kBoundary, "image_file", "doc.bin", content),
+                  headers, std::chrono::seconds(120));
+}
+
+nlohmann::json WaitFinal(int port, const std::string& id) {
+  nlohmann::json status;
+  for (int i = 0; i < 60; ++i) {
+    const auto r = HttpGet(port, "/gateway/jobs/" + id + "?wait=10");
+    if (r.status != 200) break;
+    status = Json(r.body);
+    if (status["status"] != "queued" && status["status"] != "running") break;
+  }
+  return status;
+}
+
+// The model's own answer for the whole document (every page on one model
+// call), as the gateway answered documents before jobs.
+std::string ModelDocument(int model_port, const std::string& file,
+                          const std::string& output) {
+  return FirstOutput(
+      InferFile(model_port, file, "\"output\":\"" + output + "\""));
+}
+
+class JobDocumentsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TempDir("docs"));
+    const std::string a = ImagePath("pyt-test.png");
+    const std::string b = ImagePath("gos-001-helloworld.png");
+    const std::string c = ImagePath("tjs-simple.png");
+    int rc = 0;
+    RunCommand("convert " + a + " " + b + " " + c + " -compress lzw " + *dir_ +
+                   "/three.tif",
+               &rc);
+    ASSERT_EQ(rc, 0);
+    RunCommand(
+        "img2pdf " + a + " " + b + " " + c + " -o " + *dir_ + "/three.pdf",
+        &rc);
+    ASSERT_EQ(rc, 0);
+    std::string twelve;
+    for (int i = 0; i < 12; ++i) twelve += " " + a;
+    RunCommand("img2pdf" + twelve + " -o " + *dir_ + "/twelve.pdf", &rc);
+    ASSERT_EQ(rc, 0);
+    RunCommand("img2pdf" + twelve + twelve + twelve + " -o " + *dir_ +
+                   "/thirty-six.pdf",
+               &rc);
+    ASSERT_EQ(rc, 0);
+    model_ = StartModel({"--engines=2"}).release();
+  }
+  static void TearDownTestSuite() {
+    delete model_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::string Doc(const std::string& name) { return *dir_ + "/" + name; }
+
+  static std::string* dir_;
+  static ServerProcess* model_;
+};
+std::string* JobDocumentsTest::dir_ = nullptr;
+ServerProcess* JobDocumentsTest::model_ = nullptr;
+
+TEST_F(JobDocumentsTest, EveryOutputIsTheModelsOwnDocumentByteForByte) {
+  auto gateway = StartGateway({model_->port()});
+  for (const std::string file : {"three.tif", "three.pdf"}) {
+    const std::string bytes = ReadFile(Doc(file));
+    for (const std::string output : {"text", "json", "hocr", "alto", "tsv"}) {
+      SCOPED_TRACE(file + " output=" + output);
+      const std::string model =
+          ModelDocument(model_->port(), Doc(file), output);
+      ASSERT_FALSE(model.empty());
+      // /gateway/ocr: pages fanned out, assembled.
+      const auto direct = Post(gateway->port(), "/gateway/ocr", bytes,
+                               "?output=" + output, {{"Accept", "text/plain"}});
+      ASSERT_EQ(direct.status, 200) << direct.body;
+      EXPECT_EQ(direct.body, model);
+      // The job: the same bytes.
+      const auto r =
+          Post(gateway->port(), "/gateway/jobs", bytes, "?output=" + output);
+      ASSERT_EQ(r.status, 202) << r.body;
+      const std::string id = Json(r.body)["id"];
+      const auto done = WaitFinal(gateway->port(), id);
+      EXPECT_EQ(done["status"], "succeeded");
+      EXPECT_EQ(done["pages_total"], 3);
+      const auto result =
+          HttpGet(gateway->port(), "/gateway/jobs/" + id + "/result",
+                  {{"Accept", "text/plain"}});
+      EXPECT_EQ(result.body, model);
+    }
+  }
+}
+
+TEST_F(JobDocumentsTest, SelectedPagesKeepTheirNumbers) {
+  auto gateway = StartGateway({model_->port()});
+  const auto r = Post(gateway->port(), "/gateway/jobs",
+                      ReadFile(Doc("three.pdf")), "?pages=2-3&output=json");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  EXPECT_EQ(WaitFinal(gateway->port(), id)["pages_total"], 2);
+  const auto json =
+      Json(HttpGet(gateway->port(), "/gateway/jobs/" + id + "/result").body);
+  ASSERT_EQ(json["pages"].size(), 2u);
+  EXPECT_EQ(json["pages"][0]["page"], 2);
+  EXPECT_EQ(json["pages"][1]["page"], 3);
+  const auto model =
+      Json(FirstOutput(InferFile(model_->port(), Doc("three.pdf"),
+                                 "\"output\":\"json\",\"pages\":\"2-3\"")));
+  EXPECT_EQ(json, model);
+  // The page stream: one record per page, resumable.
+  const auto pages = HttpGet(gateway->port(), "/gateway/jobs/" + id + "/pages");
+  EXPECT_EQ(std::count(pages.body.begin(), pages.body.end(), '\n'), 2);
+  const auto rest =
+      HttpGet(gateway->port(), "/gateway/jobs/" + id + "/pages?after=1");
+  EXPECT_EQ(std::count(rest.body.begin(), rest.body.end(), '\n'), 1);
+  // A page past the end: 400 naming the page count, as the model says it.
+  const auto bad = Post(gateway->port(), "/gateway/jobs",
+                        ReadFile(Doc("three.pdf")), "?pages=7");
+  ASSERT_EQ(bad.status, 202);
+  const auto failed = WaitFinal(gateway->port(), Json(bad.body)["id"]);
+  EXPECT_EQ(failed["status"], "failed");
+  EXPECT_NE(failed["detail"].get<std::string>().find("3 pages"),
+            std::string::npos)
+      << failed.dump();
+}
+
+TEST_F(JobDocumentsTest, OcrPastItsDeadlineAnswers504WithTheJobThatGoesOn) {
+  auto gateway = StartGateway({model_->port()}, {"--timeout=1"});
+  const auto r =
+      Post(gateway->port(), "/gateway/ocr", ReadFile(Doc("thirty-six.pdf")));
+  ASSERT_EQ(r.status, 504) << r.body;
+  const std::string location = r.Header("location");
+  ASSERT_EQ(location.rfind("/gateway/jobs/", 0), 0u) << r.body;
+  const std::string id = location.substr(14);
+  const auto done = WaitFinal(gateway->port(), id);
+  EXPECT_EQ(done["status"], "succeeded");
+  EXPECT_EQ(done["pages_done"], 36);
+  const auto text = HttpGet(gateway->port(), location + "/result",
+                            {{"Accept", "text/plain"}});
+  std::string expected;
+  const std::string page =
+      ModelDocument(model_->port(), Doc("three.pdf"), "text");
+  const std::string first = page.substr(0, page.find('\f'));
+  for (int i = 0; i < 36; ++i) expected += (i ? "\f" : "") + first;
+  EXPECT_EQ(text.body, expected);
+}
+
+TEST_F(JobDocumentsTest, AGatewayKilledMidJobFinishesItWithTheSameBytes) {
+  const std::string dir = TempDir("kill");
+  auto gateway = StartGateway({model_->port()}, {"--job-dir=" + dir});
+  const auto r = Post(gateway->port(), "/gateway/jobs",
+                      ReadFile(Doc("twelve.pdf")), "?output=json");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  // Kill it once some pages are read, before all are.
+  for (int i = 0; i < 200; ++i) {
+    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
+    if (s["pages_done"].get<int>() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  gateway->Signal(SIGKILL);
+  gateway->WaitExit(std::chrono::seconds(5));
+  gateway = StartGateway({model_->port()}, {"--job-dir=" + dir});
+  const auto done = WaitFinal(gateway->port(), id);
+  EXPECT_EQ(done["status"], "succeeded");
+  EXPECT_EQ(done["pages_done"], 12);
+  const auto result =
+      HttpGet(gateway->port(), "/gateway/jobs/" + id + "/result");
+  EXPECT_EQ(result.body,
+            ModelDocument(model_->port(), Doc("twelve.pdf"), "json"));
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ocr::testing
