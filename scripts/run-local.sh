@@ -49,12 +49,16 @@ wait_ready() {
 pids+=($!)
 wait_ready "the model service" "$run_dir/model.port" "${pids[0]}"
 
+# Jobs are kept in a local data folder (GATEWAY_JOB_DIR overrides), so they
+# survive a restart of make run.
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+job_dir="${GATEWAY_JOB_DIR:-$repo/data/jobs}"
+mkdir -p "$job_dir"
 "$gateway_bin" --port="$gateway_port" --port-file="$run_dir/gateway.port" \
-  --model-url="http://127.0.0.1:$model_port" &
+  --model-url="http://127.0.0.1:$model_port" --job-dir="$job_dir" &
 pids+=($!)
 wait_ready "the gateway" "$run_dir/gateway.port" "${pids[1]}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
 sample="${SAMPLE_IMAGE:-$repo/tests/data/images/pyt-test.png}"
 gw="http://127.0.0.1:$gateway_port"
 model="http://127.0.0.1:$model_port"
@@ -63,6 +67,7 @@ cat <<INFO
   OCR is running.
     Web page       $gw/
     API            POST $gw/gateway/ocr   (multipart, field image_file)
+    Jobs           POST $gw/gateway/jobs  (documents of any length; kept in $job_dir)
     API docs       $gw/docs   ($gw/openapi.json)
     Metrics        $gw/metrics   and   $model/metrics
     Model (KServe) $model/v2/models/ocr-model   (V2 gRPC on 127.0.0.1:$model_grpc_port)
@@ -70,6 +75,7 @@ cat <<INFO
   Try it:
     curl -F image_file=@$sample $gw/gateway/ocr
     curl -H 'Accept: text/plain' -F image_file=@$sample '$gw/gateway/ocr?psm=3'
+    curl -si -F image_file=@$sample $gw/gateway/jobs    # 202, Location: /gateway/jobs/<id>
 
   Ctrl-C stops both.
 
