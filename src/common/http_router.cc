@@ -1,5 +1,6 @@
 #include "common/http_router.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ocr {
@@ -44,6 +45,8 @@ void Router::Add(http::verb method, std::string route_template, Handler handler,
     }
     route.segments.push_back(std::move(seg));
   }
+  max_route_body_bytes_ =
+      std::max(max_route_body_bytes_, options.max_body_bytes);
   routes_.push_back(std::move(route));
 }
 

@@ -7,6 +7,7 @@
 // template matches wins, so add the more specific templates first.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,12 @@ namespace ocr {
 struct RouteOptions {
   // Errors on this route count in request_errors_total{model_name,reason}.
   bool inference = false;
+  // The largest body this route takes; 0: the server's --max-body-bytes.
+  int64_t max_body_bytes = 0;
+  // Non-empty: the body is written, as it arrives, to a new file in this
+  // folder instead of memory (RequestContext::body_file). A write that
+  // fails (disk full) answers 507.
+  std::string spool_dir = {};
 };
 
 class Router {
@@ -35,6 +42,8 @@ class Router {
   };
   // `path` excludes the query string.
   Match Find(http::verb method, std::string_view path) const;
+  // The largest RouteOptions::max_body_bytes of any route (0: none).
+  int64_t max_route_body_bytes() const { return max_route_body_bytes_; }
 
  private:
   struct Segment {
@@ -53,6 +62,7 @@ class Router {
                             RouteParams* params);
 
   std::vector<Route> routes_;
+  int64_t max_route_body_bytes_ = 0;
 };
 
 }  // namespace ocr

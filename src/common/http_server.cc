@@ -14,7 +14,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <exception>
+#include <filesystem>
 
+#include "common/http_session.h"
 #include "common/json_writer.h"
 #include "common/system_info.h"
 
@@ -22,30 +24,24 @@ namespace ocr {
 namespace {
 
 using tcp = net::ip::tcp;
+using http_internal::IsQuietClose;
+using http_internal::PathOf;
 constexpr auto kUseAwaitable = net::use_awaitable;
 
-bool ValidRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
-        c != '.' && c != ':') {
-      return false;
-    }
-  }
-  return true;
+// Removes the file a request's body was spooled to, if it is still there
+// (a handler that keeps the file renames it).
+void RemoveBodyFile(std::string& path) {
+  if (path.empty()) return;
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  path.clear();
 }
 
-// Errors that mean the peer went away or was idle too long: close quietly.
-bool IsQuietClose(const boost::system::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == beast::error::timeout ||
-         ec == net::error::operation_aborted ||
-         ec == net::error::connection_reset || ec == net::error::eof ||
-         ec == net::error::broken_pipe || ec == http::error::partial_message;
-}
-
-std::string_view PathOf(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+// The same when a session ends abruptly (its coroutine destroyed).
+struct RemoveFileAtExit {
+  std::string* path;
+  ~RemoveFileAtExit() { RemoveBodyFile(*path); }
+};
 
 // The completion of a detached coroutine: an exception that escaped it (a
 // bad_alloc while reading a body, say) ends that coroutine and its
@@ -66,12 +62,6 @@ struct LogEscapedException {
 };
 
 }  // namespace
-
-struct HttpServer::Session {
-  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool busy = false;  // touched only on the session's strand
-};
 
 HttpServer::HttpServer(net::io_context& ioc, HttpServerOptions options,
                        const Router& router, HttpObserver* observer)
@@ -127,6 +117,8 @@ void HttpServer::BeginDrain() {
     if (auto session = weak.lock()) {
       net::post(session->stream.get_executor(), [session] {
         if (!session->busy) session->stream.cancel();
+        // A streamed response ends: its producer sees closed().
+        if (session->body_stream != nullptr) session->body_stream->Wake();
       });
     }
   }
@@ -157,13 +149,17 @@ net::awaitable<void> HttpServer::AcceptLoop() {
 }
 
 net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
-  beast::flat_buffer buffer;
+  beast::flat_buffer& buffer = s->buffer;
   boost::system::error_code ec;
   bool unread_body = false;  // we answered before reading the whole request
+  // A route may take more than the server's limit: the header's
+  // Content-Length is checked against the route's own once it is matched.
+  const uint64_t header_body_limit = static_cast<uint64_t>(
+      std::max(options_.max_body_bytes, router_.max_route_body_bytes()));
   for (bool first = true; first || !draining_; first = false) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.max_header_bytes);
-    parser.body_limit(static_cast<uint64_t>(options_.max_body_bytes));
+    parser.body_limit(header_body_limit);
     if (buffer.size() == 0) {
       // Idle until the request's first byte; from then on the header has
       // --header-timeout to arrive whole.
@@ -183,122 +179,78 @@ net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
 
     s->busy = true;
     ++in_flight_;
-    const auto start = Clock::now();
+    Exchange x;
+    x.start = Clock::now();
     RequestContext ctx;
-    ctx.received = start;
+    ctx.received = x.start;
     ctx.executor = s->stream.get_executor();
     ctx.error_body = &options_.error_body;
-    Router::Match match;
-    bool close_after = false;
-    uint64_t request_bytes = 0;
-    Response res;
+    // Whatever happens, a spooled body does not outlive its request.
+    const RemoveFileAtExit remove_body_file{&ctx.body_file};
 
     if (ec == http::error::body_limit) {
-      // Beast refuses a Content-Length over the limit while parsing the
-      // header: answer 413 without reading the body.
-      close_after = true;
-      unread_body = true;
+      // Beast refuses a Content-Length over every route's limit while
+      // parsing the header: answer 413 without reading the body.
+      x.close_after = true;
+      x.unread_body = true;
       ctx.request_id = NewUuid();
-      res = ErrorResponse(
-          ctx, PayloadTooLargeError("request body exceeds the limit of " +
-                                    std::to_string(options_.max_body_bytes) +
-                                    " bytes"));
+      x.res = ErrorResponse(
+          ctx,
+          PayloadTooLargeError("request body exceeds the limit of " +
+                               std::to_string(header_body_limit) + " bytes"));
     } else if (ec) {
       // Malformed or oversized header: answer once, then close.
-      close_after = true;
+      x.close_after = true;
       ctx.request_id = NewUuid();
       const bool too_big = ec == http::error::header_limit;
-      res = ErrorResponse(
+      x.res = ErrorResponse(
           ctx, InvalidArgumentError(too_big ? "request header too large"
                                             : "malformed HTTP request: " +
                                                   ec.message()));
       if (too_big) {
-        res.result(http::status::request_header_fields_too_large);
+        x.res.result(http::status::request_header_fields_too_large);
       }
-    } else {
-      ctx.request.base() = parser.get().base();
-      const auto id = ctx.request["X-Request-ID"];
-      ctx.request_id = ValidRequestId(id) ? std::string(id) : NewUuid();
-      match = router_.Find(ctx.request.method(), PathOf(ctx.request.target()));
-      ctx.route = match.route;
-      ctx.params = match.params;
-      const auto length = parser.content_length();
-      if (length && *length > static_cast<uint64_t>(options_.max_body_bytes)) {
-        close_after = true;
-        unread_body = true;
-        res = ErrorResponse(
-            ctx, PayloadTooLargeError(
-                     "request body of " + std::to_string(*length) +
-                     " bytes exceeds the limit of " +
-                     std::to_string(options_.max_body_bytes) + " bytes"));
-      } else {
-        if (beast::iequals(ctx.request[http::field::expect], "100-continue")) {
-          http::response<http::empty_body> cont{http::status::continue_,
-                                                ctx.request.version()};
-          s->stream.expires_after(options_.timeouts.write);
-          co_await http::async_write(s->stream, cont,
-                                     net::redirect_error(kUseAwaitable, ec));
-        }
-        if (!ec) {
-          // Room for the body plus kBodySlackBytes: a JSON parser that
-          // reads past the end (simdjson) can then parse it in place
-          // instead of copying it. Beast's reserve(length) keeps this.
-          if (length) {
-            parser.get().body().reserve(static_cast<size_t>(*length) +
-                                        kBodySlackBytes);
-            // Beast reads at most the buffer's spare capacity (at least 512
-            // bytes) per call: a large body in header-sized reads costs a
-            // coroutine round trip per kilobyte (40 ms for 4 MB here).
-            if (*length > buffer.capacity()) {
-              buffer.reserve(static_cast<size_t>(
-                  std::min<uint64_t>(*length, kBodyReadChunkBytes)));
-            }
-          }
-          s->stream.expires_after(options_.timeouts.body);
-          co_await http::async_read(s->stream, buffer, parser,
-                                    net::redirect_error(kUseAwaitable, ec));
-        }
-        if (ec == http::error::body_limit) {
-          close_after = true;
-          unread_body = true;
-          res = ErrorResponse(
-              ctx, PayloadTooLargeError(
-                       "request body exceeds the limit of " +
-                       std::to_string(options_.max_body_bytes) + " bytes"));
-        } else if (ec && IsQuietClose(ec)) {
-          --in_flight_;
-          break;  // peer gone or too slow: nobody to answer
-        } else if (ec) {
-          close_after = true;
-          res = ErrorResponse(ctx, InvalidArgumentError(
-                                       "malformed HTTP body: " + ec.message()));
-        } else {
-          ctx.request = parser.release();
-          request_bytes = ctx.request.body().size();
-          res = co_await Dispatch(ctx, match);
-        }
-      }
+    } else if (!co_await Serve(s, parser, ctx, x)) {
+      --in_flight_;
+      break;  // peer gone or too slow: nobody to answer
     }
+    unread_body = unread_body || x.unread_body;
 
-    res.version(ctx.request.version() == 10 ? 10 : 11);
-    const bool keep_alive =
-        !close_after && !draining_ && ctx.request.keep_alive();
-    res.keep_alive(keep_alive);
-    res.set(http::field::server, options_.server_name);
-    res.set("X-Request-ID", ctx.request_id);
-    res.prepare_payload();
-    // Logged and counted before the write, so a client that has its answer
-    // already finds it in /metrics.
-    Finish(&ctx, &match, ctx.request.method(), res, request_bytes, start);
-    s->stream.expires_after(options_.timeouts.write);
-    co_await http::async_write(s->stream, res,
-                               net::redirect_error(kUseAwaitable, ec));
+    x.res.version(ctx.request.version() == 10 ? 10 : 11);
+    bool keep_alive = !x.close_after && !draining_ &&
+                      ctx.request.keep_alive() && !ctx.client_gone->load();
+    x.res.keep_alive(keep_alive);
+    x.res.set(http::field::server, options_.server_name);
+    x.res.set("X-Request-ID", ctx.request_id);
+    if (x.handled && ctx.stream) {
+      http_internal::ResponseStream out(s->stream, options_.timeouts.write,
+                                        draining_, ctx.client_gone);
+      s->body_stream = &out;
+      const bool reusable = co_await out.Run(x.res, ctx.stream, ctx.request_id);
+      keep_alive = reusable && keep_alive && !draining_;
+      s->body_stream = nullptr;
+      RemoveBodyFile(ctx.body_file);
+      ec = {};
+      // Logged and counted once the stream is over, with what it sent.
+      Finish(ctx, x, out.bytes());
+    } else {
+      RemoveBodyFile(ctx.body_file);
+      x.res.prepare_payload();
+      // Logged and counted before the write, so a client that has its
+      // answer already finds it in /metrics.
+      Finish(ctx, x, x.res.body().size());
+      s->stream.expires_after(options_.timeouts.write);
+      co_await http::async_write(s->stream, x.res,
+                                 net::redirect_error(kUseAwaitable, ec));
+    }
+    co_await s->watch.Stop();
     --in_flight_;
     s->busy = false;
-    if (ec || !keep_alive) break;
+    if (ec || !keep_alive || ctx.client_gone->load()) break;
     // An idle keep-alive connection keeps a small buffer, not its largest.
     if (buffer.capacity() > kIdleBufferBytes) buffer.shrink_to_fit();
   }
+  co_await s->watch.Stop();
   boost::system::error_code ignored;
   s->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   if (unread_body) {
@@ -349,33 +301,32 @@ net::awaitable<Response> HttpServer::Dispatch(RequestContext& ctx,
   co_return ErrorResponse(ctx, InternalError("internal error: " + failure));
 }
 
-void HttpServer::Finish(const RequestContext* ctx, const Router::Match* match,
-                        http::verb method, const Response& res,
-                        uint64_t request_bytes, Clock::time_point start) {
+void HttpServer::Finish(const RequestContext& ctx, const Exchange& x,
+                        uint64_t response_bytes) {
   const double seconds =
-      std::chrono::duration<double>(Clock::now() - start).count();
-  const int status = static_cast<int>(res.result_int());
-  const std::string_view method_name = http::to_string(method);
+      std::chrono::duration<double>(Clock::now() - x.start).count();
+  const int status = static_cast<int>(x.res.result_int());
+  const std::string_view method_name = http::to_string(ctx.request.method());
   LOG_INFO("request",
-           {{"request_id", ctx->request_id},
+           {{"request_id", ctx.request_id},
             {"method", method_name},
-            {"route", match->route},
-            {"path", PathOf(ctx->request.target()).substr(0, 256)},
+            {"route", x.match.route},
+            {"path", PathOf(ctx.request.target()).substr(0, 256)},
             {"status", status},
             {"latency_ms", seconds * 1000.0},
-            {"bytes_in", request_bytes},
-            {"bytes_out", static_cast<uint64_t>(res.body().size())}},
-           &ctx->log_fields);
+            {"bytes_in", x.request_bytes},
+            {"bytes_out", response_bytes}},
+           &ctx.log_fields);
   if (observer_ == nullptr) return;
   RequestRecord record;
   record.method = method_name;
-  record.route = match->route;
+  record.route = x.match.route;
   record.status = status;
   record.seconds = seconds;
-  record.request_bytes = request_bytes;
-  record.response_bytes = res.body().size();
-  record.inference_route = match->options.inference;
-  record.context = ctx;
+  record.request_bytes = x.request_bytes;
+  record.response_bytes = response_bytes;
+  record.inference_route = x.match.options.inference;
+  record.context = &ctx;
   observer_->OnRequestDone(record);
 }
 

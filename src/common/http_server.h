@@ -2,16 +2,23 @@
 //
 // Each connection runs as one coroutine on its own strand. The server enforces
 // the header and body limits (413 from Content-Length before the body is
-// read), per-step timeouts (common/connection_timeouts.h), keep-alive and
-// `Expect: 100-continue`; it routes, calls the handler, and is the single seam
-// where every request is logged and handed to the HttpObserver for metrics.
-// Handlers never block: blocking work goes to a pool and is awaited
-// (common/async_call.h).
+// read; a route may set its own, RouteOptions), per-step timeouts
+// (common/connection_timeouts.h), keep-alive and `Expect: 100-continue`; it
+// routes, calls the handler, and is the single seam where every request is
+// logged and handed to the HttpObserver for metrics (a streamed response
+// once its stream ended). Handlers never block: blocking work goes to a pool
+// and is awaited (common/async_call.h).
+//
+// While a handler or its stream runs, the server reads the connection to
+// notice a client that leaves (RequestContext::client_gone); a route may
+// spool its body to a file (RouteOptions::spool_dir); a handler may stream
+// its response (RequestContext::stream). See http_session.h.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -89,14 +96,28 @@ class HttpServer {
   int InFlight() const { return in_flight_.load(); }
 
  private:
-  struct Session;
+  struct Session;  // http_session.h
+  // One request and its answer, as the session loop sees them.
+  struct Exchange {
+    Clock::time_point start;
+    Router::Match match;
+    Response res;
+    uint64_t request_bytes = 0;
+    bool close_after = false;  // the connection closes after the answer
+    bool unread_body = false;  // answered before the body was read
+    bool handled = false;      // the handler ran (its stream may be used)
+  };
   net::awaitable<void> AcceptLoop();
   net::awaitable<void> RunSession(std::shared_ptr<Session> session);
+  // Routes the request whose header `parser` holds, reads its body and runs
+  // the handler, filling `x`. False when the peer went away meanwhile.
+  net::awaitable<bool> Serve(const std::shared_ptr<Session>& s,
+                             http::request_parser<http::string_body>& parser,
+                             RequestContext& ctx, Exchange& x);
   net::awaitable<Response> Dispatch(RequestContext& ctx,
                                     const Router::Match& match);
-  void Finish(const RequestContext* ctx, const Router::Match* match,
-              http::verb method, const Response& res, uint64_t request_bytes,
-              Clock::time_point start);
+  void Finish(const RequestContext& ctx, const Exchange& x,
+              uint64_t response_bytes);
 
   net::io_context& ioc_;
   HttpServerOptions options_;

@@ -7,12 +7,15 @@
 #include <utility>
 // clang-format on
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +40,23 @@ using Clock = std::chrono::steady_clock;
 // model service, {"detail": m} for the gateway.
 using ErrorBodyFormatter = std::function<std::string(std::string_view message)>;
 
+// The body of a streamed response (RequestContext::stream), written in
+// chunks (chunked transfer encoding) as the producer makes them. Used on the
+// session's strand only.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Sends `chunk` (an empty one sends nothing), within --write-timeout.
+  // True when it was sent; false, sending nothing, once closed(): stop then.
+  virtual net::awaitable<bool> Write(std::string_view chunk) = 0;
+  // True once the client is gone, a write failed or the server drains.
+  virtual bool closed() const = 0;
+  // Waits `duration`, or less when the stream closes meanwhile (so a
+  // producer waiting for its next chunk ends promptly). Returns !closed().
+  virtual net::awaitable<bool> Pause(Clock::duration duration) = 0;
+};
+using BodyProducer = std::function<net::awaitable<void>(BodyStream&)>;
+
 // Everything a handler sees of one request, and what it reports back to the
 // server's logging and metrics seam.
 struct RequestContext {
@@ -47,6 +67,27 @@ struct RequestContext {
   Clock::time_point received;
   net::any_io_executor executor;  // the session's strand
   const ErrorBodyFormatter* error_body = nullptr;
+
+  // Set by the server, while the handler (or its stream) runs, when the
+  // client closes or resets the connection. Shareable with work that must
+  // stop then (the model server's CancelFlag has this type).
+  std::shared_ptr<std::atomic<bool>> client_gone =
+      std::make_shared<std::atomic<bool>>(false);
+  // Set by a handler: called once, on the session's strand, when the server
+  // notices the client is gone while the handler runs (to wake a handler
+  // that waits); never after the handler returned.
+  std::function<void()> on_client_gone;
+
+  // Routes with RouteOptions::spool_dir: the file that holds the request's
+  // body (request.body() is then empty). The server removes it once the
+  // handler and its stream are done; a handler keeps it by renaming it.
+  std::string body_file;
+
+  // Set by a handler to stream the response's body: the server sends the
+  // returned Response's status and header at once (its body is ignored),
+  // then what the producer writes, chunked; the connection stays open for
+  // the next request when the producer returns normally.
+  BodyProducer stream;
 
   // Filled by handlers for the request log line and error metrics.
   LogFields log_fields;

@@ -224,7 +224,9 @@ Status MultipartParser::Malformed(std::string_view what) const {
 
 Status MultipartParser::Feed(std::string_view chunk) {
   if (!status_.ok()) return status_;
+  chunk_ = chunk;
   status_ = FeedInternal(chunk);
+  fed_ += chunk.size();
   return status_;
 }
 
@@ -386,6 +388,9 @@ StatusOr<size_t> MultipartParser::ScanHeaders(std::string_view c) {
   header_buf_.clear();
   in_part_ = true;
   state_ = State::kData;
+  // `c` lies in the chunk being fed; the data starts after the empty line.
+  part_data_offset_ =
+      fed_ + static_cast<uint64_t>(c.data() - chunk_.data()) + (end + 4 - old);
   if (callbacks_.on_part_begin)
     RETURN_IF_ERROR(callbacks_.on_part_begin(header));
   return end + 4 - old;

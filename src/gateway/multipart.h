@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -102,6 +103,10 @@ class MultipartParser {
   // Parts begun so far.
   size_t part_count() const { return parts_; }
 
+  // Where the current part's data begins: its offset in the body (every
+  // byte fed so far counts). Valid from on_part_begin on.
+  uint64_t part_data_offset() const { return part_data_offset_; }
+
  private:
   enum class State {
     kPreamble,       // looking for the first delimiter, discarding
@@ -139,6 +144,9 @@ class MultipartParser {
   std::string header_buf_;
   size_t parts_ = 0;
   bool in_part_ = false;
+  uint64_t fed_ = 0;        // bytes fed before the current chunk
+  std::string_view chunk_;  // the chunk being fed
+  uint64_t part_data_offset_ = 0;
 };
 
 // One part of a complete body; `body` is a view into the parsed buffer.
@@ -153,5 +161,27 @@ struct MultipartPart {
 StatusOr<std::vector<MultipartPart>> ParseMultipart(
     std::string_view body, std::string_view boundary,
     const MultipartLimits& limits = {});
+
+// A body too large for memory (an upload spooled to a file) is scanned in
+// chunks of this many bytes.
+inline constexpr size_t kMultipartScanChunkBytes = 1 << 20;
+
+// One part of a body stored in a file: its header, and where its data lies
+// in the file.
+struct MultipartFilePart {
+  MultipartPartHeader header;
+  uint64_t offset = 0;  // of the part's first data byte
+  uint64_t length = 0;  // of its data
+};
+
+// Finds the parts of the multipart body stored in the file at `path`, with
+// the rules above: the same parts and the same verdict as ParseMultipart on
+// the same bytes. Reads `chunk_bytes` at a time, so memory does not grow
+// with the file (the parts' data is not read into memory). kInternal when
+// the file cannot be read.
+StatusOr<std::vector<MultipartFilePart>> ScanMultipartFile(
+    const std::string& path, std::string_view boundary,
+    const MultipartLimits& limits = {},
+    size_t chunk_bytes = kMultipartScanChunkBytes);
 
 }  // namespace ocr

@@ -1,9 +1,11 @@
 // ocr-model-server as a real process, as users and Kubernetes run it: flags
-// and environment, the OpenMP thread limit, request logs, SIGTERM drain.
+// and environment, the OpenMP thread limit, request logs, SIGTERM drain, a
+// REST client that disconnects.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "support/http_test_client.h"
+#include "support/raw_http_client.h"
 #include "support/server_process.h"
 #include "support/testdata.h"
 
@@ -240,6 +243,61 @@ TEST(ModelServerProcessTest, SigtermDrainsInFlightRequestsThenExitsZero) {
   }
   EXPECT_EQ(server.WaitExit(15s), 0) << server.Log();
   EXPECT_EQ(LogLines(server.Log(), "stopped").size(), 1u) << server.Log();
+}
+
+// A REST client that goes away frees the engine: the server notices the
+// closed connection while the request runs, and its recognitions stop as on
+// a deadline instead of running to the end.
+TEST(ModelServerProcessTest, AClientThatDisconnectsStopsItsDocument) {
+  const std::string dir =
+      ::testing::TempDir() + "ocr-disconnect-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  // A 16-page TIFF: about 7 s of work on one engine.
+  std::string pages;
+  for (int i = 0; i < 16; ++i) pages += " '" + ImagePath("pyt-test.png") + "'";
+  int rc = 0;
+  RunCommand("convert" + pages + " -compress lzw '" + dir + "/16.tif'", &rc);
+  ASSERT_EQ(rc, 0) << "ImageMagick convert";
+  const std::string body = V2Request({ReadFile(dir + "/16.tif")});
+  std::filesystem::remove_all(dir);
+
+  ServerProcess server(OCR_MODEL_SERVER_BIN, {"--engines=1", "--max-pages=16"});
+  ASSERT_TRUE(server.WaitReady()) << server.Log();
+  const int port = server.port();
+  auto busy = [&] {
+    return HttpGet(port, "/metrics").body.find("ocr_engines_busy 1") !=
+           std::string::npos;
+  };
+  {
+    RawClient client(port);
+    ASSERT_TRUE(
+        client.Send("POST " + std::string(kInfer) +
+                    " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    "Content-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!busy() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_TRUE(busy()) << server.Log();
+    std::this_thread::sleep_for(1s);
+    EXPECT_EQ(client.received(), "") << "answered before the disconnect";
+  }  // the client disconnects
+  // The page being read stops, the queued ones are dropped: within a second
+  // the engine is idle, and stays so (between pages it is idle only for a
+  // moment).
+  std::this_thread::sleep_for(1s);
+  int busy_samples = 0;
+  for (int i = 0; i < 20; ++i) {
+    busy_samples += busy();
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(busy_samples, 0)
+      << "the engine still works for a request whose client left";
+  // The server keeps serving.
+  const HttpResult next =
+      HttpPost(port, kInfer, V2Request({Image("pyt-test.png")}));
+  EXPECT_EQ(next.status, 200) << next.body;
 }
 
 }  // namespace

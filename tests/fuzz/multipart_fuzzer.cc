@@ -15,11 +15,17 @@
 //    after it, and Feed/Finish keep returning it;
 //  - on_part_data is never empty and comes only inside a part; parts begin and
 //    end in turn; buffered_bytes() stays within the documented bound.
+//  - the body written to a file and scanned in chunks (ScanMultipartFile, of
+//    a pseudo-random chunk size) gives ParseMultipart's verdict and parts:
+//    names, filenames, types, and data bytes at each part's offset.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -191,6 +197,37 @@ void CheckSame(const Run& a, const Run& b) {
   std::abort();
 }
 
+// The body as a file, scanned `chunk` bytes at a time, agrees with
+// ParseMultipart on the same bytes.
+void CheckFileScan(const std::string& boundary, std::string_view body,
+                   size_t chunk) {
+  static const std::string path =
+      "/tmp/multipart-fuzz-" + std::to_string(getpid());
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    FUZZ_CHECK(out.good());
+  }
+  const auto scanned = ocr::ScanMultipartFile(path, boundary, kLimits, chunk);
+  const auto parsed = ocr::ParseMultipart(body, boundary, kLimits);
+  FUZZ_CHECK(Describe(scanned.status()) == Describe(parsed.status()));
+  if (!parsed.ok()) return;
+  FUZZ_CHECK(scanned->size() == parsed->size());
+  for (size_t i = 0; i < parsed->size(); ++i) {
+    const ocr::MultipartFilePart& s = (*scanned)[i];
+    const ocr::MultipartPart& p = (*parsed)[i];
+    FUZZ_CHECK(s.header.name == p.header.name);
+    FUZZ_CHECK(s.header.filename == p.header.filename);
+    FUZZ_CHECK(s.header.content_type == p.header.content_type);
+    FUZZ_CHECK(s.offset <= body.size() && s.length <= body.size() - s.offset);
+    FUZZ_CHECK(body.substr(s.offset, s.length) == p.body);
+    if (!p.body.empty()) {
+      FUZZ_CHECK(s.offset ==
+                 static_cast<uint64_t>(p.body.data() - body.data()));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -238,6 +275,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     events.push_back(Describe(whole.status));
     CheckSame(whole, Run{events, whole.status, 0});
   }
+
+  // Stored in a file and scanned in chunks: the same parts, the same verdict.
+  CheckFileScan(boundary, body, 1 + rng.Next() % (4 * span));
+  CheckFileScan(boundary, body, ocr::kMultipartScanChunkBytes);
 
   // A callback's error stops the parse at that callback and comes back as is.
   if (whole.calls > 0) {

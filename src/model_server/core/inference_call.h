@@ -24,7 +24,8 @@ struct CallInfo {
   // The client's own deadline (gRPC's); the `timeout` parameter and
   // --timeout-seconds may only shorten it.
   Clock::time_point client_deadline = Clock::time_point::max();
-  // Set by the transport when the client goes away (gRPC's cancellation):
+  // Set by the transport when the client goes away (gRPC's cancellation,
+  // REST: the server noticed the connection close, on_client_gone):
   // the request's recognitions stop as on a deadline. Null: never.
   CancelFlag client_cancelled = nullptr;
 };

@@ -131,8 +131,9 @@ inline FileRef ShareSlice(std::shared_ptr<const std::string> buffer,
   return std::make_shared<const SharedFile>(std::move(buffer), bytes);
 }
 
-// Set by the front end when the client's deadline passes, so queued or
-// running recognitions of that request stop early.
+// Set when the request's deadline passes or its client goes away (gRPC's
+// cancellation, a closed REST connection), so queued or running
+// recognitions of that request stop early.
 using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 
 struct InferRequest {

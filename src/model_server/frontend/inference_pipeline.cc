@@ -14,10 +14,15 @@ net::awaitable<Response> RunInference(RequestContext& ctx, InferenceCore& core,
                                       std::string_view version,
                                       RequestDecoder decode,
                                       ResponseEncoder encode) {
+  // The core's own flag (it also sets it, on a deadline or a failed page),
+  // set here when the server notices the client has gone away.
+  auto client_cancelled = std::make_shared<std::atomic<bool>>(false);
+  ctx.on_client_gone = [client_cancelled] { client_cancelled->store(true); };
   CallInfo info{.model_name = std::string(ctx.Param("model")),
                 .model_version = std::string(version),
                 .request_id = ctx.request_id,
-                .received = ctx.received};
+                .received = ctx.received,
+                .client_cancelled = client_cancelled};
   ctx.model_name = info.model_name;
   // The core counts this request's errors, whatever they are.
   ctx.error_counted = true;

@@ -1,0 +1,107 @@
+// HttpServer::Serve: a request's route, body and handler (http_server.h),
+// apart from the session loop to keep files small.
+// Boost 1.74's awaitable.hpp needs <utility> first (see http_types.h).
+// clang-format off
+#include <utility>
+// clang-format on
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "common/http_server.h"
+#include "common/http_session.h"
+#include "common/system_info.h"
+
+namespace ocr {
+
+namespace {
+
+using http_internal::IsQuietClose;
+using http_internal::PathOf;
+using http_internal::ValidRequestId;
+constexpr auto kUseAwaitable = net::use_awaitable;
+
+}  // namespace
+
+net::awaitable<bool> HttpServer::Serve(
+    const std::shared_ptr<Session>& s,
+    http::request_parser<http::string_body>& parser, RequestContext& ctx,
+    Exchange& x) {
+  ctx.request.base() = parser.get().base();
+  const auto id = ctx.request["X-Request-ID"];
+  ctx.request_id = ValidRequestId(id) ? std::string(id) : NewUuid();
+  x.match = router_.Find(ctx.request.method(), PathOf(ctx.request.target()));
+  ctx.route = x.match.route;
+  ctx.params = x.match.params;
+  const int64_t limit = x.match.options.max_body_bytes > 0
+                            ? x.match.options.max_body_bytes
+                            : options_.max_body_bytes;
+  const auto length = parser.content_length();
+  if (length && *length > static_cast<uint64_t>(limit)) {
+    x.close_after = true;
+    x.unread_body = true;
+    x.res = ErrorResponse(
+        ctx, PayloadTooLargeError("request body of " + std::to_string(*length) +
+                                  " bytes exceeds the limit of " +
+                                  std::to_string(limit) + " bytes"));
+    co_return true;
+  }
+  boost::system::error_code ec;
+  if (beast::iequals(ctx.request[http::field::expect], "100-continue")) {
+    http::response<http::empty_body> cont{http::status::continue_,
+                                          ctx.request.version()};
+    s->stream.expires_after(options_.timeouts.write);
+    co_await http::async_write(s->stream, cont,
+                               net::redirect_error(kUseAwaitable, ec));
+    if (ec) co_return false;
+  }
+  // Only a matched route spools; an unknown one is answered from memory.
+  const std::string spool_dir =
+      x.match.handler != nullptr ? x.match.options.spool_dir : "";
+  const http_internal::BodyRead read = co_await http_internal::ReadBody(
+      s->stream, s->buffer, parser, static_cast<uint64_t>(limit), spool_dir,
+      options_.timeouts.body, ctx);
+  x.request_bytes = read.bytes;
+  if (!read.storage.ok()) {
+    x.close_after = true;
+    x.unread_body = true;
+    x.res = ErrorResponse(ctx, read.storage);
+    co_return true;
+  }
+  if (read.ec == http::error::body_limit) {
+    x.close_after = true;
+    x.unread_body = true;
+    x.res = ErrorResponse(
+        ctx, PayloadTooLargeError("request body exceeds the limit of " +
+                                  std::to_string(limit) + " bytes"));
+    co_return true;
+  }
+  if (read.ec && IsQuietClose(read.ec)) co_return false;
+  if (read.ec) {
+    x.close_after = true;
+    x.res = ErrorResponse(
+        ctx, InvalidArgumentError("malformed HTTP body: " + read.ec.message()));
+    co_return true;
+  }
+  // From here on a client that goes away is noticed (and bytes of a
+  // pipelined request kept for later).
+  s->watch.Start(
+      options_.max_header_bytes,
+      [session = s.get(), gone = ctx.client_gone,
+       notify = &ctx.on_client_gone] {
+        gone->store(true);
+        if (*notify) (*notify)();
+        if (session->body_stream != nullptr) session->body_stream->Wake();
+      },
+      s);
+  x.handled = true;
+  x.res = co_await Dispatch(ctx, x.match);
+  // The callback may hold the handler's own state: not called from now on.
+  ctx.on_client_gone = nullptr;
+  co_return true;
+}
+
+}  // namespace ocr
