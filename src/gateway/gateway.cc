@@ -60,6 +60,13 @@ Status Gateway::StartJobs() {
     return UnavailableError("cannot make the job folder '" + job_dir_ +
                             "': " + ec.message());
   }
+  // Bodies of uploads cut short by a crash: nobody will finish them.
+  for (const auto& entry :
+       std::filesystem::directory_iterator(job_dir_ + "/inputs", ec)) {
+    if (entry.path().filename().string().starts_with("body-")) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
   auto store = jobs::SqliteJobStore::Open(job_dir_ + "/jobs.sqlite3");
   if (!store.ok()) return store.status().WithPrefix("--job-dir");
   job_store_ = std::move(store).value();
@@ -117,7 +124,9 @@ Status Gateway::StartJobs() {
       *job_store_, *job_runner_, job_events_,
       jobs::JobsApiOptions{.model_name = options_.model_name,
                            .check_callback = std::move(check_callback),
-                           .metrics = job_metrics_.get()});
+                           .metrics = job_metrics_.get(),
+                           .max_job_bytes = options_.max_job_bytes,
+                           .spool_dir = job_dir_ + "/inputs"});
   return job_runner_->Start();
 }
 

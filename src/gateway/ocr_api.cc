@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "common/base64.h"
 #include "common/image_format.h"
@@ -226,6 +227,56 @@ std::string MissingFieldDetail(std::string_view field) {
   return out;
 }
 
+namespace {
+
+// The `image_file` part of a multipart body held in memory or, for a route
+// that spools, in ctx.body_file; the error response when there is none.
+struct FoundPart {
+  std::string filename;
+  std::string_view bytes;           // in memory
+  uint64_t offset = 0, length = 0;  // in the file
+};
+std::optional<Response> FindFilePart(RequestContext& ctx,
+                                     std::string_view boundary,
+                                     FoundPart* found) {
+  const auto missing = [&ctx] {
+    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
+    return TextResponse(ctx, http::status::unprocessable_entity,
+                        "application/json", MissingFieldDetail(kField));
+  };
+  if (!ctx.body_file.empty()) {
+    auto parts = ScanMultipartFile(ctx.body_file, boundary);
+    if (!parts.ok()) return ErrorResponse(ctx, parts.status());
+    for (const auto& part : *parts) {
+      if (part.header.name != kField) continue;
+      *found = {part.header.filename, {}, part.offset, part.length};
+      return std::nullopt;
+    }
+    return missing();
+  }
+  auto parts = ParseMultipart(ctx.request.body(), boundary);
+  if (!parts.ok()) return ErrorResponse(ctx, parts.status());
+  for (const auto& part : *parts) {
+    if (part.header.name != kField) continue;
+    *found = {part.header.filename, part.body, 0, part.body.size()};
+    return std::nullopt;
+  }
+  return missing();
+}
+
+// The first bytes of a spooled part, enough for the sniffer.
+std::string HeadOf(const std::string& path, uint64_t offset, uint64_t length) {
+  std::string head(static_cast<size_t>(std::min<uint64_t>(length, 64 * 1024)),
+                   '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head;
+}
+
+}  // namespace
+
 std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload) {
   auto boundary = MultipartBoundary(ctx.request[http::field::content_type]);
   if (!boundary.ok()) {
@@ -234,30 +285,21 @@ std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload) {
     return TextResponse(ctx, http::status::unprocessable_entity,
                         "application/json", MissingFieldDetail(kField));
   }
-  auto parts = ParseMultipart(ctx.request.body(), *boundary);
-  if (!parts.ok()) return ErrorResponse(ctx, parts.status());
-  const MultipartPart* file = nullptr;
-  for (const auto& part : *parts) {
-    if (part.header.name == kField) {
-      file = &part;
-      break;
-    }
-  }
-  if (file == nullptr) {
-    ctx.error_reason = std::string(StatusCodeName(StatusCode::kUnprocessable));
-    return TextResponse(ctx, http::status::unprocessable_entity,
-                        "application/json", MissingFieldDetail(kField));
-  }
-  ctx.log_fields.emplace_back("upload_bytes",
-                              static_cast<uint64_t>(file->body.size()));
-  if (file->body.empty()) {
+  FoundPart part;
+  if (auto refused = FindFilePart(ctx, *boundary, &part)) return refused;
+  ctx.log_fields.emplace_back("upload_bytes", part.length);
+  if (part.length == 0) {
     return ErrorResponse(
-        ctx, InvalidArgumentError("the uploaded file '" +
-                                  file->header.filename + "' is empty"));
+        ctx, InvalidArgumentError("the uploaded file '" + part.filename +
+                                  "' is empty"));
   }
+  const std::string head =
+      ctx.body_file.empty() ? std::string()
+                            : HeadOf(ctx.body_file, part.offset, part.length);
   // The model decides with the same sniffer (common/image_format.h): what
   // passes here is never refused there as a non-image.
-  const std::string_view media_type = SniffImageType(file->body);
+  const std::string_view media_type =
+      SniffImageType(ctx.body_file.empty() ? part.bytes : head);
   if (media_type.empty()) {
     return ErrorResponse(ctx,
                          Status(StatusCode::kUnsupportedMediaType,
@@ -265,9 +307,12 @@ std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload) {
                                     SupportedImageFormatNames() + ")"));
   }
   ctx.log_fields.emplace_back("media_type", std::string(media_type));
-  upload->file = file->body;
-  upload->filename = file->header.filename;
+  upload->file = part.bytes;
+  upload->filename = part.filename;
   upload->media_type = std::string(media_type);
+  upload->body_file = ctx.body_file;
+  upload->offset = part.offset;
+  upload->length = part.length;
   return std::nullopt;
 }
 

@@ -41,9 +41,15 @@ struct OcrApiOptions {
 // The file of a /gateway/ocr or /gateway/jobs upload: a view of the
 // request's body, its name and its sniffed media type.
 struct Upload {
-  std::string_view file;
+  std::string_view file;  // empty when the body was spooled to a file
   std::string filename;
   std::string media_type;
+  // A body spooled to disk (RouteOptions::spool_dir): the file and where
+  // the upload lies in it.
+  std::string body_file;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t size() const { return body_file.empty() ? file.size() : length; }
 };
 // Reads the `image_file` field of a multipart upload; on a bad upload,
 // the response to send (422 as FastAPI for a missing field, 400, 415).

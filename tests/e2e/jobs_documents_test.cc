@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "stack_fixture.h"
@@ -198,6 +200,75 @@ TEST_F(JobDocumentsTest, AGatewayKilledMidJobFinishesItWithTheSameBytes) {
             ModelDocument(model_->port(), Doc("twelve.pdf"), "json"));
   gateway.reset();
   std::filesystem::remove_all(dir);
+}
+
+TEST_F(JobDocumentsTest, ThePageStreamFollowsTheJobAndResumes) {
+  auto gateway = StartGateway({model_->port()});
+  const auto r =
+      Post(gateway->port(), "/gateway/jobs", ReadFile(Doc("twelve.pdf")));
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  // Asked at once, the stream ends only when the job does: every page.
+  const auto ndjson =
+      HttpGet(gateway->port(), "/gateway/jobs/" + id + "/pages");
+  ASSERT_EQ(ndjson.status, 200);
+  EXPECT_EQ(ndjson.Header("transfer-encoding"), "chunked");
+  std::istringstream lines(ndjson.body);
+  std::set<int> pages;
+  for (std::string line; std::getline(lines, line);) {
+    const auto record = Json(line);
+    EXPECT_EQ(record["status"], "succeeded");
+    EXPECT_NE(record["text"].get<std::string>().find("quick brown"),
+              std::string::npos);
+    pages.insert(record["page"].get<int>());
+  }
+  EXPECT_EQ(pages.size(), 12u);
+  EXPECT_EQ(
+      Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body)["status"],
+      "succeeded");
+  // Resumed after the 10th record: the last 2.
+  const auto rest =
+      HttpGet(gateway->port(), "/gateway/jobs/" + id + "/pages?after=10");
+  EXPECT_EQ(std::count(rest.body.begin(), rest.body.end(), '\n'), 2);
+  // Server-Sent Events: numbered page events, then the end with the status.
+  const auto sse =
+      HttpGet(gateway->port(), "/gateway/jobs/" + id + "/pages",
+              {{"Accept", "text/event-stream"}, {"Last-Event-ID", "9"}});
+  EXPECT_EQ(sse.Header("content-type"), "text/event-stream");
+  EXPECT_NE(sse.body.find("id: 10\nevent: page\ndata: {"), std::string::npos)
+      << sse.body;
+  EXPECT_EQ(sse.body.find("id: 9\n"), std::string::npos);
+  EXPECT_NE(sse.body.find("event: end\ndata: {\"id\":\"" + id),
+            std::string::npos);
+}
+
+TEST_F(JobDocumentsTest, DeleteStopsThePagesOnTheEnginesWithinASecond) {
+  auto gateway = StartGateway({model_->port()});
+  const auto r =
+      Post(gateway->port(), "/gateway/jobs", ReadFile(Doc("thirty-six.pdf")));
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  for (int i = 0; i < 200; ++i) {
+    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
+    if (s["pages_done"].get<int>() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto busy = [this] {
+    return Metric(HttpGet(model_->port(), "/metrics").body, "ocr_engines_busy");
+  };
+  EXPECT_GT(busy(), 0);
+  EXPECT_EQ(
+      HttpCall(gateway->port(), "DELETE", "/gateway/jobs/" + id, "", {}).status,
+      204);
+  const auto deleted = std::chrono::steady_clock::now();
+  double engines = 1;
+  while (engines > 0 &&
+         std::chrono::steady_clock::now() - deleted < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    engines = busy();
+  }
+  EXPECT_EQ(engines, 0) << "engines still busy 1 s after DELETE";
+  EXPECT_EQ(HttpGet(gateway->port(), "/gateway/jobs/" + id).status, 404);
 }
 
 }  // namespace

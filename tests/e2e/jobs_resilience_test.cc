@@ -56,7 +56,8 @@ uint16_t Read16(const std::string& b, size_t at) {
 void SpoilPage(std::string& tiff, int page) {
   ASSERT_EQ(tiff.substr(0, 2), "II");
   uint32_t ifd = Read32(tiff, 4);
-  for (int i = 0; i < page; ++i) ifd = Read32(tiff, ifd + 2 + 12 * Read16(tiff, ifd));
+  for (int i = 0; i < page; ++i)
+    ifd = Read32(tiff, ifd + 2 + 12 * Read16(tiff, ifd));
   const uint16_t count = Read16(tiff, ifd);
   uint32_t offset = 0, bytes = 0;
   for (uint16_t e = 0; e < count; ++e) {
@@ -64,20 +65,22 @@ void SpoilPage(std::string& tiff, int page) {
     const uint16_t tag = Read16(tiff, entry);
     const uint16_t type = Read16(tiff, entry + 2);
     const uint32_t n = Read32(tiff, entry + 4);
-    uint32_t value = type == 3 ? Read16(tiff, entry + 8) : Read32(tiff, entry + 8);
+    uint32_t value =
+        type == 3 ? Read16(tiff, entry + 8) : Read32(tiff, entry + 8);
     if (n > 1) value = Read32(tiff, value);  // the first of several strips
     if (tag == 273) offset = value;
     if (tag == 279) bytes = value;
   }
   ASSERT_GT(bytes, 16u);
-  for (uint32_t k = 0; k < bytes; ++k) tiff[offset + k] = static_cast<char>(0xA5 ^ k);
+  for (uint32_t k = 0; k < bytes; ++k)
+    tiff[offset + k] = static_cast<char>(0xA5 ^ k);
 }
 
 TEST(JobResilienceTest, PagesSpreadOverEveryModelProcess) {
   auto one = StartModel({"--engines=1"});
   auto two = StartModel({"--engines=1"});
-  auto gateway = StartGateway({one->port(), two->port()},
-                              {"--job-page-concurrency=1"});
+  auto gateway =
+      StartGateway({one->port(), two->port()}, {"--job-page-concurrency=1"});
   const std::string dir = TempDir("spread");
   const std::string a = ImagePath("pyt-test.png");
   std::string pages;
@@ -133,8 +136,9 @@ TEST(JobResilienceTest, APageThatCannotBeReadLeavesTheOthers) {
   const auto text_job = SubmitJob(gateway->port(), tiff);
   const std::string text_id = Json(text_job.body)["id"];
   WaitFinal(gateway->port(), text_id);
-  const auto text = HttpGet(gateway->port(), "/gateway/jobs/" + text_id + "/result",
-                            {{"Accept", "text/plain"}});
+  const auto text =
+      HttpGet(gateway->port(), "/gateway/jobs/" + text_id + "/result",
+              {{"Accept", "text/plain"}});
   const std::string page = FirstOutput(InferFile(model->port(), a));
   EXPECT_EQ(text.body, page + "\f\f" + page);
   std::filesystem::remove_all(dir);

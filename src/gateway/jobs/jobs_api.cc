@@ -1,7 +1,5 @@
 #include "gateway/jobs/jobs_api.h"
 
-#include <openssl/evp.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +7,7 @@
 
 #include "common/json_writer.h"
 #include "common/status_http.h"
+#include "gateway/jobs/job_input.h"
 #include "gateway/jobs/job_json.h"
 #include "gateway/jobs/job_request.h"
 #include "gateway/jobs/page_output.h"
@@ -23,60 +22,16 @@ int64_t NowMs() {
       .count();
 }
 
-std::string Hex(const unsigned char* bytes, unsigned size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 15]);
-  }
-  return out;
-}
-
-// SHA-256 of the upload and every option that shapes the job: the same key
-// with another request is refused.
-std::string RequestDigest(const JobSpec& spec, std::string_view file) {
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(md, EVP_sha256(), nullptr);
-  const auto add = [md](std::string_view s) {
-    const uint64_t n = s.size();
-    EVP_DigestUpdate(md, &n, sizeof n);
-    EVP_DigestUpdate(md, s.data(), s.size());
-  };
-  add(file);
+// Every option that shapes the job, unambiguously: with the upload's bytes,
+// what an Idempotency-Key is checked against.
+std::string OptionsKey(const JobSpec& spec) {
+  std::string key;
   for (const auto& [name, value] : spec.parameters) {
-    add(name);
-    add(value);
+    key += std::to_string(name.size()) + ":" + name + "=" +
+           std::to_string(value.size()) + ":" + value + ";";
   }
-  add(spec.callback_url);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned size = 0;
-  EVP_DigestFinal_ex(md, digest, &size);
-  EVP_MD_CTX_free(md);
-  return Hex(digest, size);
-}
-
-// Writes `bytes` to `path` and syncs it: the job's input survives a crash
-// once the job exists. ENOSPC and EDQUOT are a full disk (507).
-Status WriteInput(const std::string& path, std::string_view bytes) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    return UnavailableError("cannot store the upload: " +
-                            std::string(std::strerror(errno)));
-  }
-  const bool written =
-      std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() &&
-      std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-  const int error = errno;
-  std::fclose(f);
-  if (written) return OkStatus();
-  std::remove(path.c_str());
-  if (error == ENOSPC || error == EDQUOT) {
-    return InsufficientStorageError(
-        "the job store's disk is full: the upload cannot be stored");
-  }
-  return UnavailableError("cannot store the upload: " +
-                          std::string(std::strerror(error)));
+  key += "callback=" + spec.callback_url;
+  return key;
 }
 
 // Seconds a client should wait before asking again.
@@ -117,7 +72,7 @@ net::awaitable<StatusOr<JobRecord>> JobsApi::Create(RequestContext& ctx,
   spec.filename = upload.filename;
   spec.media_type = upload.media_type;
   spec.parameters = ForwardedParameters(ctx);
-  spec.input_bytes = static_cast<int64_t>(upload.file.size());
+  spec.input_bytes = static_cast<int64_t>(upload.size());
   for (const auto& [name, value] : spec.parameters) {
     if (name == "output") spec.output = value;
   }
@@ -139,11 +94,11 @@ net::awaitable<StatusOr<JobRecord>> JobsApi::Create(RequestContext& ctx,
     if (!key.ok()) co_return key.status();
     if (*key) spec.idempotency_key = std::move(**key);
   }
-  spec.request_digest = RequestDigest(spec, upload.file);
   const std::string path = runner_.InputPath(spec.id);
   std::function<StatusOr<JobRecord>()> blocking_13 =
       [this, &spec, &upload, &path, created]() -> StatusOr<JobRecord> {
-    RETURN_IF_ERROR(WriteInput(path, upload.file));
+    ASSIGN_OR_RETURN(spec.request_digest,
+                     StoreUpload(upload, path, OptionsKey(spec)));
     auto made = store_.CreateJob(spec, NowMs(), created);
     if (!made.ok() || !*created) std::remove(path.c_str());
     return made;
@@ -306,28 +261,79 @@ net::awaitable<Response> JobsApi::Result(RequestContext& ctx) {
 
 net::awaitable<Response> JobsApi::Pages(RequestContext& ctx) {
   int64_t after = 0;
-  if (auto value = ctx.Query("after")) {
-    auto parsed = ParseAfterCursor(*value);
+  const bool sse = ctx.request[http::field::accept].find("text/event-stream") !=
+                   std::string_view::npos;
+  std::optional<std::string> cursor = ctx.Query("after");
+  if (!cursor && sse) {
+    // An EventSource that reconnects sends the last id it saw.
+    const std::string_view last = ctx.request["Last-Event-ID"];
+    if (!last.empty()) cursor = std::string(last);
+  }
+  if (cursor) {
+    auto parsed = ParseAfterCursor(*cursor);
     if (!parsed.ok()) co_return ErrorResponse(ctx, parsed.status());
     after = *parsed;
   }
   auto record = co_await Find(ctx);
   if (!record.ok()) co_return ErrorResponse(ctx, record.status());
   const std::string id = record->spec.id;
-  std::function<StatusOr<std::vector<PageResult>>()> blocking_17 = [this, id,
-                                                                    after] {
-    return store_.FinishedPages(id, after, 1 << 20, false);
+  Response res{http::status::ok, ctx.request.version()};
+  res.set(http::field::content_type,
+          sse ? "text/event-stream" : "application/x-ndjson");
+  res.set(http::field::cache_control, "no-cache");
+  ctx.stream = [this, id, after, sse](BodyStream& out) {
+    return StreamPages(out, id, after, sse);
   };
-  auto pages =
-      co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(blocking_17);
-  if (!pages.ok()) co_return ErrorResponse(ctx, pages.status());
-  std::string body;
-  for (const PageResult& page : *pages) {
-    body += PageRecordJson(page);
-    body += '\n';
+  co_return res;
+}
+
+net::awaitable<void> JobsApi::StreamPages(BodyStream& out, std::string id,
+                                          int64_t after, bool sse) {
+  constexpr int kBatch = 256;
+  constexpr auto kHeartbeat = std::chrono::seconds(15);
+  int64_t cursor = after;
+  while (!out.closed()) {
+    const uint64_t seen = events_.Counter(id);
+    std::function<StatusOr<std::vector<PageResult>>()> finished = [this, id,
+                                                                   cursor] {
+      return store_.FinishedPages(id, cursor, kBatch, false);
+    };
+    auto pages =
+        co_await runner_.Blocking<StatusOr<std::vector<PageResult>>>(finished);
+    if (!pages.ok()) co_return;
+    for (const PageResult& page : *pages) {
+      std::string chunk;
+      if (sse) {
+        chunk = "id: " + std::to_string(page.done_seq) +
+                "\nevent: page\ndata: " + PageRecordJson(page) + "\n\n";
+      } else {
+        chunk = PageRecordJson(page) + "\n";
+      }
+      if (!co_await out.Write(chunk)) co_return;
+      cursor = page.done_seq;
+    }
+    if (static_cast<int>(pages->size()) == kBatch) continue;
+    std::function<StatusOr<JobRecord>()> get = [this, id] {
+      return store_.GetJob(id);
+    };
+    auto record = co_await runner_.Blocking<StatusOr<JobRecord>>(get);
+    if (!record.ok()) co_return;  // deleted meanwhile
+    if (IsFinal(record->state) &&
+        cursor >= record->pages_done + record->pages_failed) {
+      if (sse) {
+        const std::string end =
+            "event: end\ndata: " + JobStatusJson(*record, NowMs()) + "\n\n";
+        co_await out.Write(end);
+      }
+      co_return;
+    }
+    const auto until = Clock::now() + kHeartbeat;
+    co_await events_.Wait(id, seen, until);
+    if (sse && Clock::now() >= until) {
+      const std::string_view heartbeat = ": keep-alive\n\n";
+      if (!co_await out.Write(heartbeat)) co_return;
+    }
   }
-  co_return TextResponse(ctx, http::status::ok, "application/x-ndjson",
-                         std::move(body));
 }
 
 net::awaitable<Response> JobsApi::Delete(RequestContext& ctx) {
@@ -355,7 +361,10 @@ void JobsApi::AddRoutes(Router& router,
                }
                co_return co_await Submit(ctx, upload);
              }),
-             RouteOptions{.inference = true});
+             RouteOptions{.inference = true,
+                          // Room for the multipart framing.
+                          .max_body_bytes = options_.max_job_bytes + 64 * 1024,
+                          .spool_dir = options_.spool_dir});
   route(http::verb::get, "/gateway/jobs/{id}/result", &JobsApi::Result);
   route(http::verb::get, "/gateway/jobs/{id}/pages", &JobsApi::Pages);
   route(http::verb::get, "/gateway/jobs/{id}", &JobsApi::GetStatus);

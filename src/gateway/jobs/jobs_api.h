@@ -26,6 +26,10 @@ struct JobsApiOptions {
   // Checks a callback_url (syntax and destination policy); null: refused.
   std::function<Status(std::string_view url)> check_callback;
   JobMetrics* metrics = nullptr;  // not owned; may be null
+  // POST /gateway/jobs: the largest upload, and the folder its body is
+  // written to as it arrives (never held in memory).
+  int64_t max_job_bytes = 2ll << 30;
+  std::string spool_dir;
 };
 
 class JobsApi {
@@ -54,6 +58,10 @@ class JobsApi {
   net::awaitable<Response> GetStatus(RequestContext& ctx);
   net::awaitable<Response> Result(RequestContext& ctx);
   net::awaitable<Response> Pages(RequestContext& ctx);
+  // Writes the finished pages after `after` as they come, until the job
+  // ends (or is deleted) or the client goes.
+  net::awaitable<void> StreamPages(BodyStream& out, std::string id,
+                                   int64_t after, bool sse);
   net::awaitable<Response> Delete(RequestContext& ctx);
   // The job named by the route, or the error response to send.
   net::awaitable<StatusOr<JobRecord>> Find(RequestContext& ctx);
