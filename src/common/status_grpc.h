@@ -19,6 +19,8 @@ inline constexpr std::string_view kStatusReasonKey = "ocr-status-reason";
 // languages, comma-separated, and the default one.
 inline constexpr std::string_view kLanguagesKey = "ocr-languages";
 inline constexpr std::string_view kDefaultLanguageKey = "ocr-default-language";
+// ModelMetadata's initial metadata: the engines the model process runs.
+inline constexpr std::string_view kEnginesKey = "ocr-engines";
 
 grpc::StatusCode ToGrpcCode(StatusCode code);
 // The inverse; `reason` is the value of kStatusReasonKey when present.

@@ -73,7 +73,8 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
               "Seconds one page of a job may take on one model endpoint.",
               &job_page_timeout_seconds);
   f.AddInt("job-page-concurrency", "GATEWAY_JOB_PAGE_CONCURRENCY",
-           "Pages of jobs in flight on each model endpoint (its engines).",
+           "Pages of jobs in flight on each model endpoint (0: the engines "
+           "it reports).",
            &job_page_concurrency);
   f.AddString("callback-allow", "GATEWAY_CALLBACK_ALLOW",
               "Webhook destinations allowed besides public addresses "

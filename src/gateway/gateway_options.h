@@ -44,9 +44,9 @@ struct GatewayOptions {
   int64_t max_job_bytes = 2ll << 30;         // one job's upload
   int max_job_pages = 10000;
   double job_page_timeout_seconds = 120;  // one page on one endpoint
-  int job_page_concurrency = 2;           // pages in flight per endpoint
-  std::string callback_allow;             // --callback-allow patterns
-  std::string webhook_secret;             // whsec_... signs callbacks
+  int job_page_concurrency = 0;  // pages in flight per endpoint; 0: its engines
+  std::string callback_allow;    // --callback-allow patterns
+  std::string webhook_secret;    // whsec_... signs callbacks
 
   // --- Lifecycle and logging ---
   ConnectionTimeouts connection;  // idle, header, body, write

@@ -142,6 +142,18 @@ net::awaitable<ModelAttempt> ModelClient::InferOnce(
   co_return result;
 }
 
+net::awaitable<ModelAttempt> ModelClient::GetOnce(size_t endpoint,
+                                                  const std::string& path,
+                                                  const std::string& request_id,
+                                                  Clock::time_point deadline) {
+  if (options_.protocol == UpstreamProtocol::kGrpc) {
+    co_return co_await GrpcGet(path, request_id, endpoint, deadline);
+  }
+  const ModelRequest none;
+  co_return co_await HttpCall(http::verb::get, path, none, request_id, endpoint,
+                              deadline);
+}
+
 net::awaitable<StatusOr<ModelReply>> ModelClient::Get(
     const std::string& path, const std::string& request_id,
     Clock::time_point deadline) {

@@ -102,6 +102,10 @@ class ModelClient {
                                          const std::string& request_id,
                                          Clock::time_point deadline,
                                          CallCanceller* cancel);
+  // One GET <path> attempt on endpoint number `endpoint`, no retry.
+  net::awaitable<ModelAttempt> GetOnce(size_t endpoint, const std::string& path,
+                                       const std::string& request_id,
+                                       Clock::time_point deadline);
   size_t endpoint_count() const { return options_.endpoints.size(); }
   const HttpEndpoint& endpoint(size_t i) const { return options_.endpoints[i]; }
 

@@ -83,6 +83,7 @@ net::awaitable<GrpcAttempt> Unary(std::shared_ptr<const Req> request,
   };
   read(kLanguagesKey, &attempt.languages);
   read(kDefaultLanguageKey, &attempt.default_language);
+  read(kEnginesKey, &attempt.engines);
   if (status->ok())
     *response = std::shared_ptr<const Resp>(call, &call->response);
   co_return attempt;
@@ -125,8 +126,12 @@ std::string MetadataJson(const inference::ModelMetadataResponse& m,
   // As REST's model metadata has them (the gateway's /gateway/languages).
   if (!attempt.languages.empty()) {
     out += ",\"parameters\":{\"languages\":" + json::Quote(attempt.languages) +
-           ",\"default_language\":" + json::Quote(attempt.default_language) +
-           "}";
+           ",\"default_language\":" + json::Quote(attempt.default_language);
+    if (!attempt.engines.empty() &&
+        attempt.engines.find_first_not_of("0123456789") == std::string::npos) {
+      out += ",\"engines\":" + attempt.engines;
+    }
+    out += "}";
   }
   out += "}";
   return out;

@@ -33,6 +33,7 @@ struct GrpcAttempt {
   // The model server's languages (ModelMetadata's initial metadata).
   std::string languages;
   std::string default_language;
+  std::string engines;     // the model process's engines, as text
   bool timed_out = false;  // the deadline passed before gRPC completed
   // ModelInfer's answer when code is OK.
   std::shared_ptr<const inference::ModelInferResponse> answer;

@@ -94,6 +94,7 @@ Status ModelServer::Start() {
 
   core_options.max_images_per_request = options_.max_images_per_request;
   core_options.max_pages = options_.max_pages;
+  core_options.engines = options_.engines;
 
   errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
   http_metrics_ = std::make_unique<HttpMetrics>(

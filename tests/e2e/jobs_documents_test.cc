@@ -202,6 +202,30 @@ TEST_F(JobDocumentsTest, AGatewayKilledMidJobFinishesItWithTheSameBytes) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(JobDocumentsTest, SigtermStopsTheGatewayAndItsJobGoesOnAtTheNextStart) {
+  const std::string dir = TempDir("sigterm");
+  auto gateway = StartGateway({model_->port()}, {"--job-dir=" + dir});
+  const auto r =
+      Post(gateway->port(), "/gateway/jobs", ReadFile(Doc("twelve.pdf")));
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  for (int i = 0; i < 200; ++i) {
+    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
+    if (s["pages_done"].get<int>() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  gateway->Signal(SIGTERM);
+  const auto code = gateway->WaitExit(std::chrono::seconds(15));
+  ASSERT_TRUE(code.has_value()) << "the gateway did not exit on SIGTERM";
+  EXPECT_EQ(*code, 0);
+  gateway = StartGateway({model_->port()}, {"--job-dir=" + dir});
+  const auto done = WaitFinal(gateway->port(), id);
+  EXPECT_EQ(done["status"], "succeeded");
+  EXPECT_EQ(done["pages_done"], 12);
+  gateway.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(JobDocumentsTest, ThePageStreamFollowsTheJobAndResumes) {
   auto gateway = StartGateway({model_->port()});
   const auto r =

@@ -79,8 +79,7 @@ void SpoilPage(std::string& tiff, int page) {
 TEST(JobResilienceTest, PagesSpreadOverEveryModelProcess) {
   auto one = StartModel({"--engines=1"});
   auto two = StartModel({"--engines=1"});
-  auto gateway =
-      StartGateway({one->port(), two->port()}, {"--job-page-concurrency=1"});
+  auto gateway = StartGateway({one->port(), two->port()});
   const std::string dir = TempDir("spread");
   const std::string a = ImagePath("pyt-test.png");
   std::string pages;
@@ -91,6 +90,11 @@ TEST(JobResilienceTest, PagesSpreadOverEveryModelProcess) {
   const auto r = SubmitJob(gateway->port(), ReadFile(dir + "/six.pdf"));
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(WaitFinal(gateway->port(), Json(r.body)["id"])["pages_done"], 6);
+  // Each endpoint said how many engines it has, and got that many pages at
+  // once.
+  const auto engines = LogLines(*gateway, "model endpoint engines");
+  ASSERT_EQ(engines.size(), 2u) << gateway->Log();
+  for (const auto& line : engines) EXPECT_EQ(line["engines"], 1);
   for (auto* model : {one.get(), two.get()}) {
     const auto metrics = HttpGet(model->port(), "/metrics").body;
     EXPECT_GE(Metric(metrics,

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "stack_fixture.h"
@@ -216,6 +218,67 @@ TEST_F(JobsTest, AJobSurvivesARestartOfTheGateway) {
   const auto result = HttpGet(port(), "/gateway/jobs/" + id + "/result");
   const auto direct = Upload(port(), Sample(), "", {{"X-Request-ID", id}});
   EXPECT_EQ(result.body, direct.body);
+}
+
+// A one-page PDF that carries `junk` bytes in an object no page uses.
+std::string PdfWithJunk(size_t junk) {
+  std::string pdf = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  const auto object = [&](const std::string& body) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(offsets.size()) + " 0 obj\n" + body + "\nendobj\n";
+  };
+  object("<< /Type /Catalog /Pages 2 0 R >>");
+  object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+  object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>");
+  object("<< /Length " + std::to_string(junk) + " >>\nstream\n" +
+         std::string(junk, 'j') + "\nendstream");
+  const size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(offsets.size() + 1) +
+         "\n0000000000 65535 f \n";
+  for (size_t at : offsets) {
+    char line[24];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", at);
+    pdf += line;
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+int64_t RssKiB(pid_t pid) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
+}
+
+TEST_F(JobsTest, A256MiBUploadGoesToDiskNotMemory) {
+  const std::string pdf = PdfWithJunk(256u << 20);
+  const int64_t before = RssKiB(gateway_->pid());
+  std::atomic<int64_t> peak{before};
+  std::atomic<bool> done{false};
+  std::thread sampler([&] {
+    while (!done) {
+      peak = std::max<int64_t>(peak, RssKiB(gateway_->pid()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const auto r = Submit(port(), pdf);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const auto status = WaitFinal(port(), Json(r.body)["id"]);
+  done = true;
+  sampler.join();
+  EXPECT_EQ(status["status"], "succeeded") << status.dump();
+  EXPECT_EQ(status["pages_total"], 1);
+  EXPECT_LT(peak - before, 64 * 1024)
+      << "the gateway's RSS grew by " << (peak - before) / 1024
+      << " MiB for a 256 MiB upload";
+  // Over --max-job-bytes: 413 from Content-Length, before the body is read.
+  gateway_ = StartGateway({model_->port()},
+                          {"--job-dir=" + JobDir(), "--max-job-bytes=1m"});
+  ExpectDetail(Submit(port(), PdfWithJunk(2u << 20)), 413, "limit");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "gateway/jobs/job_runner.h"
 
+#include <simdjson.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <cstdio>
@@ -80,7 +82,11 @@ JobRunner::JobRunner(net::any_io_executor io, JobStore& store,
       strand_(net::make_strand(io)),
       wake_(strand_),
       retention_timer_(strand_),
-      in_flight_(client.endpoint_count(), 0) {}
+      in_flight_(client.endpoint_count(), 0),
+      slots_(client.endpoint_count(), options_.slots_per_endpoint > 0
+                                          ? options_.slots_per_endpoint
+                                          : kDefaultSlots),
+      discovery_timer_(strand_) {}
 
 JobRunner::~JobRunner() {
   Stop();
@@ -112,10 +118,14 @@ Status JobRunner::Start() {
   spawn(Resume());
   spawn(DispatchLoop());
   spawn(RetentionLoop());
+  if (options_.slots_per_endpoint <= 0) spawn(DiscoverEngines());
   return OkStatus();
 }
 
 void JobRunner::Stop() {
+  // Once only: the second call may come after the I/O threads are gone
+  // (~Gateway after Shutdown), when nothing would run a post.
+  if (stop_requested_.exchange(true)) return;
   std::promise<void> stopped;
   net::post(strand_, [this, &stopped] {
     if (!stopping_) {
@@ -125,6 +135,7 @@ void JobRunner::Stop() {
       }
       wake_.cancel();
       retention_timer_.cancel();
+      discovery_timer_.cancel();
     }
     stopped.set_value();
   });
@@ -247,7 +258,7 @@ net::awaitable<void> JobRunner::DispatchLoop() {
   while (!stopping_) {
     bool started = false;
     for (size_t e = 0; e < in_flight_.size() && !stopping_; ++e) {
-      if (in_flight_[e] >= options_.slots_per_endpoint) continue;
+      if (in_flight_[e] >= slots_[e]) continue;
       ActivePtr job = NextJob();
       if (!job) break;
       const std::string id = job->spec.id;
@@ -503,6 +514,38 @@ net::awaitable<Status> JobRunner::Cancel(const std::string& id) {
   events_.Forget(id);
   Wake();
   co_return status;
+}
+
+net::awaitable<void> JobRunner::DiscoverEngines() {
+  const std::string path = "/v2/models/" + options_.model_name;
+  const std::string request_id = "job-runner-engines";
+  while (!stopping_) {
+    for (size_t e = 0; e < slots_.size() && !stopping_; ++e) {
+      const auto deadline = Clock::now() + std::chrono::seconds(2);
+      ModelAttempt attempt =
+          co_await client_.GetOnce(e, path, request_id, deadline);
+      if (attempt.outcome != AttemptOutcome::kOk ||
+          attempt.reply.status != 200) {
+        continue;
+      }
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc;
+      int64_t engines = 0;
+      if (parser.parse(attempt.reply.body).get(doc) == simdjson::SUCCESS &&
+          doc.at_pointer("/parameters/engines").get_int64().get(engines) ==
+              simdjson::SUCCESS &&
+          engines > 0 && engines <= 1024 && slots_[e] != engines) {
+        LOG_INFO("model endpoint engines",
+                 {{"endpoint", client_.endpoint(e).url}, {"engines", engines}});
+        slots_[e] = static_cast<int>(engines);
+        wake_.cancel();
+      }
+    }
+    discovery_timer_.expires_after(std::chrono::seconds(30));
+    boost::system::error_code ec;
+    co_await discovery_timer_.async_wait(
+        net::redirect_error(net::use_awaitable, ec));
+  }
 }
 
 net::awaitable<void> JobRunner::RetentionLoop() {

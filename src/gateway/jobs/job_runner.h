@@ -44,11 +44,16 @@ using SplitFn = std::function<StatusOr<int>(
 // else is one page.
 bool IsPaged(std::string_view media_type);
 
+inline constexpr int kDefaultSlots = 2;
+
 struct JobRunnerOptions {
   std::string inputs_dir;  // uploads waiting to be split
   SplitFn split;
-  int max_pages = 10000;       // per job
-  int slots_per_endpoint = 2;  // pages in flight on each model endpoint
+  int max_pages = 10000;  // per job
+  // Pages in flight on each model endpoint; 0: the engines the endpoint
+  // reports in its model metadata (asked at start and every 30 s), and
+  // kDefaultSlots until it has answered.
+  int slots_per_endpoint = 0;
   std::chrono::milliseconds page_timeout{120000};
   std::chrono::milliseconds retention{24 * 3600 * 1000};
   std::string model_name = "ocr-model";
@@ -113,6 +118,8 @@ class JobRunner {
   net::awaitable<void> Finished(ActivePtr job, PageResult result,
                                 size_t endpoint);
   net::awaitable<void> RetentionLoop();
+  // Keeps slots_ at the engines each endpoint reports.
+  net::awaitable<void> DiscoverEngines();
   void Activate(const JobRecord& record, bool split);
   // Takes a job's counts from its latest record.
   void Track(const JobRecord& record);
@@ -131,11 +138,14 @@ class JobRunner {
   net::steady_timer wake_;
   net::steady_timer retention_timer_;
   bool stopping_ = false;  // on the strand
+  std::atomic<bool> stop_requested_{false};
   std::atomic<int> running_coroutines_{0};
   std::atomic<int> pages_in_flight_{0};
   std::map<std::string, ActivePtr> active_;  // on the strand
   std::deque<std::string> turn_;             // round-robin order of jobs
   std::vector<int> in_flight_;               // per endpoint
+  std::vector<int> slots_;                   // per endpoint
+  net::steady_timer discovery_timer_;
 };
 
 }  // namespace ocr::jobs

@@ -32,6 +32,9 @@ struct CoreOptions {
   int max_images_per_request = 64;
   // More pages in one input, unless `pages` selects fewer: kPayloadTooLarge.
   int max_pages = 200;
+  // Engines recognising at once (reported in the model's metadata, so the
+  // gateway sends each model process as many pages as it can read).
+  int engines = 0;
 };
 
 // What `psm` and `dpi` accept: a page segmentation mode 0-kMaxPsm other

@@ -168,7 +168,9 @@ std::string ModelMetadataJson(const CoreOptions& o) {
   json::AppendString(out, languages);
   out += ",\"default_language\":";
   json::AppendString(out, o.default_lang);
-  out += ',';
+  // How many images or pages it reads at once: what the gateway's jobs
+  // keep in flight on this model process.
+  out += ",\"engines\":" + std::to_string(o.engines) + ',';
   AppendRequestParameters(out, o);
   out += "}}";
   return out;

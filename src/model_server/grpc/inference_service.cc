@@ -73,6 +73,8 @@ void InferenceService::AddLanguages(grpc::CallbackServerContext* context) {
   context->AddInitialMetadata(std::string(kLanguagesKey), languages);
   context->AddInitialMetadata(std::string(kDefaultLanguageKey),
                               core_.options().default_lang);
+  context->AddInitialMetadata(std::string(kEnginesKey),
+                              std::to_string(core_.options().engines));
 }
 
 grpc::ServerUnaryReactor* InferenceService::ServerLive(
