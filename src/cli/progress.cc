@@ -70,6 +70,10 @@ std::string FormatProgressLine(const Counts& c, double seconds, size_t width,
       "  " + std::to_string(c.finished()) + "/" + std::to_string(c.total);
   if (c.failed > 0) tail += "  " + std::to_string(c.failed) + " failed";
   tail += "  " + Fixed(rate, 1) + " files/s  ETA " + FormatClock(eta);
+  if (!document.empty()) {
+    tail += "  ";
+    tail += document;
+  }
   // The bar takes what is left, between 10 and 40 columns.
   const size_t room = width > tail.size() + 2 ? width - tail.size() - 2 : 0;
   const size_t bar = std::min<size_t>(40, room);
@@ -83,10 +87,6 @@ std::string FormatProgressLine(const Counts& c, double seconds, size_t width,
     line += ']';
   }
   line += tail;
-  if (!document.empty()) {
-    line += "  ";
-    line += document;
-  }
   if (line.size() > width) line.resize(width);
   return line;
 }
