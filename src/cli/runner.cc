@@ -211,8 +211,12 @@ int Run(const CliOptions& options, std::FILE* err) {
   const bool interrupted = batch.Run(terminal);
   const Counts& counts = progress.Finish();
   if (interrupted) {
-    std::fputs("interrupted: the files not reported above were not done\n",
-               err);
+    std::fputs(
+        options.api == Api::kGateway
+            ? "interrupted: the files not reported above were not done; "
+              "their jobs go on, and the next run picks them up\n"
+            : "interrupted: the files not reported above were not done\n",
+        err);
     return kExitInterrupted;
   }
   return counts.failed > 0 ? kExitFailed : kExitOk;
