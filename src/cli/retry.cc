@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <boost/asio/error.hpp>
 
-#include "cli/jobs_protocol.h"
+#include "cli/job_status.h"
 #include "common/options.h"
 
 namespace ocr::cli {
