@@ -63,11 +63,14 @@ StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
   CliOptions& o = line.options;
   std::string api = "gateway";
   std::string format = "text";
+  std::string use_jobs = "auto";
   FlagSet flags("ocr",
                 "Sends image files (and folders of them) to the OCR gateway or "
                 "model service,\nseveral at a time, and writes one result per "
-                "input: <name>.txt next to it,\nor under --output-dir. Exit "
-                "status: 0 all done, 1 some input failed, 2 usage error.");
+                "input: <name>.txt next to it,\nor under --output-dir. "
+                "Documents (PDF, TIFF) go to the gateway as jobs, resumed\nby "
+                "the next run when interrupted. Exit status: 0 all done, 1 "
+                "some input\nfailed, 2 usage error, 130 interrupted.");
   flags.SetOperandsUsage("FILES|DIRS...");
   flags.AddString("url", "OCR_URL",
                   "Base URL of the service: http://host[:port] (the gateway, "
@@ -108,11 +111,20 @@ StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
   flags.AddShort('j', "jobs");
   flags.AddInt("retries", "",
                "Retries of a transient failure (refused or reset connection, "
-               "timeout, 502/503/504), 0.." +
+               "timeout, 429, 502, 503; 504 but from /gateway/ocr), 0.." +
                    std::to_string(kMaxRetries) + ".",
                &o.retries);
   flags.AddDouble("timeout", "", "Seconds each request may take.",
                   &o.timeout_seconds);
+  flags.AddString("use-jobs", "",
+                  "auto (documents, PDF and TIFF, go to the gateway as jobs: "
+                  "POST /gateway/jobs, then long polls; single images "
+                  "synchronously), always or never. Not with --api=model.",
+                  &use_jobs);
+  flags.AddDouble("progress-interval", "",
+                  "Least seconds between two progress lines of one document "
+                  "when standard error is not a terminal.",
+                  &o.progress_interval);
   flags.AddString("api-key", "OCR_API_KEY",
                   "Sent as Authorization: Bearer KEY (prefer the environment "
                   "variable: flags show in ps).",
@@ -133,6 +145,24 @@ StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
   } else {
     return InvalidArgumentError("--api must be gateway or model, not '" + api +
                                 "'");
+  }
+  if (use_jobs == "auto") {
+    o.use_jobs = JobsMode::kAuto;
+  } else if (use_jobs == "always") {
+    o.use_jobs = JobsMode::kAlways;
+  } else if (use_jobs == "never") {
+    o.use_jobs = JobsMode::kNever;
+  } else {
+    return InvalidArgumentError(
+        "--use-jobs must be auto, always or never, not '" + use_jobs + "'");
+  }
+  if (o.use_jobs == JobsMode::kAlways && o.api == Api::kModel) {
+    return InvalidArgumentError(
+        "--use-jobs=always needs --api=gateway: the model service has no "
+        "jobs");
+  }
+  if (!(o.progress_interval >= 0 && o.progress_interval <= 3600)) {
+    return InvalidArgumentError("--progress-interval must be 0..3600 seconds");
   }
   const auto parsed_format = ParseOutputFormat(format);
   if (!parsed_format) {

@@ -15,6 +15,11 @@ namespace ocr::cli {
 // Which service the client talks to.
 enum class Api { kGateway, kModel };
 
+// Whether files go to the gateway as asynchronous jobs (POST /gateway/jobs,
+// then long polls): kAuto sends documents (PDF, TIFF) as jobs and single
+// images synchronously; kAlways and kNever force one way.
+enum class JobsMode { kAuto, kAlways, kNever };
+
 // What each input becomes. Only kText works end to end today; the others are
 // passed to the server as `output` and written as the server answers them.
 enum class OutputFormat { kText, kHocr, kAlto, kTsv, kJson, kPdf };
@@ -44,6 +49,10 @@ struct CliOptions {
   int retries = 3;
   double timeout_seconds = 300;
   std::string api_key;  // "" = none
+  JobsMode use_jobs = JobsMode::kAuto;
+  // Least seconds between two progress lines of one document (not on a
+  // terminal, whose bar is redrawn instead).
+  double progress_interval = 5;
   bool force = false;
   bool quiet = false;
   std::vector<std::string> inputs;  // files and directories, as given
@@ -57,7 +66,8 @@ struct CommandLine {
 
 // Parses and validates argv (flags, then OCR_URL and OCR_API_KEY from the
 // environment). kInvalidArgument for a usage error: unknown flag, bad value,
-// out-of-range -j/--retries/--timeout, bad --format/--api/--url, no inputs.
+// out-of-range -j/--retries/--timeout, bad --format/--api/--url/--use-jobs,
+// --use-jobs=always with --api=model, no inputs.
 StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv);
 
 }  // namespace ocr::cli

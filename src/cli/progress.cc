@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 namespace ocr::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 double Now() {
   return std::chrono::duration<double>(
@@ -42,7 +45,22 @@ std::string FormatSummary(const Counts& c, double seconds) {
          Fixed(seconds, 2) + " s (" + Fixed(rate, 2) + " files/s)";
 }
 
-std::string FormatProgressLine(const Counts& c, double seconds, size_t width) {
+std::string FormatJobProgress(const JobStatus& s) {
+  if (s.state == JobState::kQueued && s.pages_total == 0) return "queued";
+  if (s.pages_total == 0) return "splitting the document";
+  std::string out = "page " + std::to_string(s.pages_finished()) + " of " +
+                    std::to_string(s.pages_total);
+  if (s.pages_failed > 0) {
+    out += " (" + std::to_string(s.pages_failed) + " failed)";
+  }
+  if (!IsFinal(s.state)) {
+    out += ", ETA " + FormatClock(s.eta_seconds ? *s.eta_seconds : -1);
+  }
+  return out;
+}
+
+std::string FormatProgressLine(const Counts& c, double seconds, size_t width,
+                               std::string_view document) {
   const size_t sent = c.done + c.failed;
   const double rate = seconds > 0 ? static_cast<double>(sent) / seconds : 0;
   const size_t left = c.total - std::min(c.total, c.finished());
@@ -52,6 +70,10 @@ std::string FormatProgressLine(const Counts& c, double seconds, size_t width) {
       "  " + std::to_string(c.finished()) + "/" + std::to_string(c.total);
   if (c.failed > 0) tail += "  " + std::to_string(c.failed) + " failed";
   tail += "  " + Fixed(rate, 1) + " files/s  ETA " + FormatClock(eta);
+  if (!document.empty()) {
+    tail += "  ";
+    tail += document;
+  }
   // The bar takes what is left, between 10 and 40 columns.
   const size_t room = width > tail.size() + 2 ? width - tail.size() - 2 : 0;
   const size_t bar = std::min<size_t>(40, room);
@@ -89,7 +111,16 @@ void Progress::Clear() {
 void Progress::Draw() {
   if (!terminal_) return;
   Clear();
-  std::fputs(FormatProgressLine(counts_, Elapsed(), width_).c_str(), out_);
+  std::string document;
+  if (!documents_.empty()) {
+    const DocumentLine& first = documents_.front();
+    document = fs::path(first.input).filename().string() + " " + first.text;
+    if (documents_.size() > 1) {
+      document += " (+" + std::to_string(documents_.size() - 1) + ")";
+    }
+  }
+  std::fputs(FormatProgressLine(counts_, Elapsed(), width_, document).c_str(),
+             out_);
   std::fflush(out_);
   drawn_ = true;
 }
@@ -101,8 +132,37 @@ void Progress::Line(const std::string& text) {
   std::fflush(out_);
 }
 
+void Progress::EndDocument(std::string_view input) {
+  std::erase_if(documents_,
+                [input](const DocumentLine& d) { return d.input == input; });
+}
+
+void Progress::Job(std::string_view input, std::string_view message) {
+  if (terminal_ || quiet_) return;
+  Line("job " + std::string(input) + ": " + std::string(message));
+}
+
+void Progress::Document(std::string_view input, const JobStatus& status) {
+  auto it =
+      std::find_if(documents_.begin(), documents_.end(),
+                   [input](const DocumentLine& d) { return d.input == input; });
+  if (it == documents_.end()) {
+    documents_.push_back(DocumentLine{std::string(input), "", -1, ""});
+    it = std::prev(documents_.end());
+  }
+  it->text = FormatJobProgress(status);
+  if (terminal_) return Draw();
+  if (quiet_ || it->text == it->printed_text) return;
+  const double now = Elapsed();
+  if (it->printed >= 0 && now - it->printed < document_interval_) return;
+  it->printed = now;
+  it->printed_text = it->text;
+  Line("job " + it->input + ": " + it->text);
+}
+
 void Progress::Ok(std::string_view input, std::string_view result,
                   double seconds) {
+  EndDocument(input);
   ++counts_.done;
   if (!terminal_ && !quiet_) {
     Line("ok " + std::string(input) + " -> " + std::string(result) + " (" +
@@ -118,6 +178,7 @@ void Progress::Skip(std::string_view input) {
 }
 
 void Progress::Fail(std::string_view input, std::string_view message) {
+  EndDocument(input);
   ++counts_.failed;
   Line("FAIL " + std::string(input) + ": " + std::string(message));
   Draw();

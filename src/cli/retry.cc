@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <boost/asio/error.hpp>
 
+#include "cli/job_status.h"
 #include "common/options.h"
 
 namespace ocr::cli {
 
-Verdict ClassifyAttempt(const HttpAttempt& attempt) {
+Verdict ClassifyAttempt(const HttpAttempt& attempt, RequestKind kind) {
   if (attempt.failed_at != HttpAttempt::Stage::kNone) {
     if (attempt.failed_at == HttpAttempt::Stage::kConnect &&
         (attempt.error == net::error::host_not_found ||
@@ -18,7 +19,14 @@ Verdict ClassifyAttempt(const HttpAttempt& attempt) {
   }
   const unsigned status = attempt.response.result_int();
   if (status >= 200 && status < 300) return Verdict::kSuccess;
-  if (status == 502 || status == 503 || status == 504) {
+  if (status == 504 && kind == RequestKind::kGatewayOcr) {
+    // The gateway's deadline passed: the same request would outlive it
+    // again. A document goes on as the job it names.
+    return JobIdFromLocation(attempt.response[http::field::location])
+               ? Verdict::kFollowJob
+               : Verdict::kFinal;
+  }
+  if (status == 429 || status == 502 || status == 503 || status == 504) {
     return Verdict::kTransient;
   }
   return Verdict::kFinal;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/http_client.h"
@@ -13,13 +14,21 @@ namespace ocr::cli {
 enum class Verdict {
   kSuccess,    // a 2xx response
   kTransient,  // worth another attempt: refused or reset connection, a
-               // timeout, 502, 503 or 504
-  kFinal,      // give up: any other status (4xx: the request is wrong; 500:
-               // the server failed on this input), or a name that does not
-               // resolve
+               // timeout, 429, 502, 503, and 504 but from /gateway/ocr
+  kFinal,      // give up: any other status (4xx: the request is wrong, 413,
+               // 415, 400 and 422 among them; 500: the server failed on this
+               // input), a 504 from /gateway/ocr without a job, or a name
+               // that does not resolve
+  kFollowJob,  // /gateway/ocr's 504 with the Location of the job that goes
+               // on: poll that job instead of sending the file again
 };
 
-Verdict ClassifyAttempt(const HttpAttempt& attempt);
+// Which request an attempt was: /gateway/ocr answers 504 when the request
+// outlived the gateway's deadline, which another attempt would too.
+enum class RequestKind { kOther, kGatewayOcr };
+
+Verdict ClassifyAttempt(const HttpAttempt& attempt,
+                        RequestKind kind = RequestKind::kOther);
 
 inline constexpr std::chrono::milliseconds kFirstBackoff{500};
 inline constexpr std::chrono::milliseconds kMaxBackoff{10000};

@@ -12,10 +12,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
-#include <random>
 #include <sstream>
 
+#include "cli/caller.h"
 #include "cli/inputs.h"
+#include "cli/job_flow.h"
+#include "cli/jobs_protocol.h"
 #include "cli/ocr_request.h"
 #include "cli/progress.h"
 #include "cli/results.h"
@@ -37,25 +39,6 @@ StatusOr<std::string> ReadWholeFile(const fs::path& path) {
   return std::move(bytes).str();
 }
 
-// What went wrong in one attempt, for the FAIL and retry lines.
-std::string Describe(const HttpAttempt& a, double timeout_seconds) {
-  if (a.failed_at == HttpAttempt::Stage::kNone) {
-    const std::string detail = ErrorDetail(a.response.body());
-    return std::to_string(a.response.result_int()) +
-           (detail.empty() ? "" : " " + detail);
-  }
-  if (a.timed_out) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "no answer within %g s", timeout_seconds);
-    return buf;
-  }
-  const std::string error =
-      a.error == beast::error::timeout ? "timed out" : a.error.message();
-  return a.failed_at == HttpAttempt::Stage::kConnect
-             ? "cannot connect: " + error
-             : "connection lost: " + error;
-}
-
 class Batch {
  public:
   Batch(const CliOptions& options, Progress& progress,
@@ -64,7 +47,8 @@ class Batch {
         progress_(progress),
         work_(std::move(work)),
         client_(ioc_.get_executor(), ClientOptions(options)),
-        rng_(std::random_device{}()),
+        caller_(options, client_, progress),
+        jobs_(options, caller_, progress),
         tick_(ioc_),
         signals_(ioc_, SIGINT, SIGTERM) {}
 
@@ -126,58 +110,37 @@ class Batch {
   net::awaitable<void> Process(const PlannedFile& file) {
     const std::string input = file.input.path.string();
     const auto start = Clock::now();
-    PreparedRequest request;
-    {
-      auto bytes = ReadWholeFile(file.input.path);
-      if (!bytes.ok()) {
-        progress_.Fail(input, bytes.status().message());
-        co_return;
-      }
-      request = options_.api == Api::kGateway
-                    ? BuildGatewayRequest(
-                          options_, file.input.path.filename().string(), *bytes)
-                    : BuildModelRequest(options_, *bytes);
-    }
-    const auto timeout = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(options_.timeout_seconds));
-    for (int attempt = 1;; ++attempt) {
-      OutgoingRequest r{http::verb::post, request.target, 11};
-      r.set(http::field::content_type, request.content_type);
-      if (!request.accept.empty()) r.set(http::field::accept, request.accept);
-      if (!options_.api_key.empty()) {
-        r.set(http::field::authorization, "Bearer " + options_.api_key);
-      }
-      r.set(http::field::user_agent, "ocr-cli/" OCR_VERSION);
-      r.body() = BodyView(request.body);
-      HttpAttempt a = co_await client_.Send(options_.endpoint, std::move(r),
-                                            Clock::now() + timeout);
-      const Verdict verdict = ClassifyAttempt(a);
-      if (verdict == Verdict::kSuccess) {
-        Finish(file, a, start);
-        co_return;
-      }
-      std::string message = Describe(a, options_.timeout_seconds);
-      if (verdict == Verdict::kTransient && attempt <= options_.retries) {
-        std::optional<std::chrono::milliseconds> retry_after;
-        if (a.failed_at == HttpAttempt::Stage::kNone) {
-          retry_after = ParseRetryAfter(a.response[http::field::retry_after]);
-        }
-        const auto delay =
-            RetryDelay(attempt, retry_after,
-                       std::uniform_real_distribution<double>(0, 1)(rng_));
-        progress_.Retry(input, message, attempt + 1,
-                        std::chrono::duration<double>(delay).count());
-        net::steady_timer timer(co_await net::this_coro::executor);
-        timer.expires_after(delay);
-        boost::system::error_code ec;
-        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
-        continue;
-      }
-      if (attempt > 1) {
-        message += " (after " + std::to_string(attempt) + " attempts)";
-      }
-      progress_.Fail(input, message);
+    auto bytes = ReadWholeFile(file.input.path);
+    if (!bytes.ok()) {
+      progress_.Fail(input, bytes.status().message());
       co_return;
+    }
+    if (SendsAsJob(options_, *bytes) && jobs_.available()) {
+      if (co_await jobs_.Run(file, *bytes, start)) co_return;
+    }
+    const bool gateway = options_.api == Api::kGateway;
+    const PreparedRequest request =
+        gateway ? BuildGatewayRequest(
+                      options_, file.input.path.filename().string(), *bytes)
+                : BuildModelRequest(options_, *bytes);
+    Call call;
+    call.verb = http::verb::post;
+    call.target = request.target;
+    call.content_type = request.content_type;
+    call.accept = request.accept;
+    call.body = request.body;
+    call.kind = gateway ? RequestKind::kGatewayOcr : RequestKind::kOther;
+    const CallOutcome sent = co_await caller_.Send(input, call);
+    if (sent.verdict == Verdict::kSuccess) {
+      Finish(file, sent.attempt, start);
+    } else if (sent.verdict == Verdict::kFollowJob) {
+      // A document the gateway went on reading as a job: follow it.
+      co_await jobs_.Follow(
+          file, *bytes,
+          *JobIdFromLocation(sent.attempt.response[http::field::location]),
+          start);
+    } else {
+      progress_.Fail(input, sent.message);
     }
   }
 
@@ -197,7 +160,8 @@ class Batch {
   std::vector<PlannedFile> work_;
   net::io_context ioc_{1};
   HttpClient client_;
-  std::mt19937 rng_;
+  Caller caller_;
+  JobFlow jobs_;
   net::steady_timer tick_;
   net::signal_set signals_;
   size_t next_ = 0;
@@ -227,6 +191,7 @@ int Run(const CliOptions& options, std::FILE* err) {
   const bool terminal = IsTerminal(err, &width);
   Progress progress(err, terminal, options.quiet, width,
                     found.files.size() + found.problems.size());
+  progress.set_document_interval(options.progress_interval);
   for (const InputProblem& problem : found.problems) {
     progress.Fail(problem.path, problem.message);
   }
@@ -246,8 +211,12 @@ int Run(const CliOptions& options, std::FILE* err) {
   const bool interrupted = batch.Run(terminal);
   const Counts& counts = progress.Finish();
   if (interrupted) {
-    std::fputs("interrupted: the files not reported above were not done\n",
-               err);
+    std::fputs(
+        options.api == Api::kGateway
+            ? "interrupted: the files not reported above were not done; "
+              "their jobs go on, and the next run picks them up\n"
+            : "interrupted: the files not reported above were not done\n",
+        err);
     return kExitInterrupted;
   }
   return counts.failed > 0 ? kExitFailed : kExitOk;

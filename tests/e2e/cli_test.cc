@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli_run.h"
 #include "stack_fixture.h"
 #include "support/closed_port.h"
 
@@ -18,25 +19,6 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kThree = {"tjs-simple.png", "pyt-test.png",
                                          "gos-001-helloworld.png"};
-
-struct CliRun {
-  int exit_code = -1;
-  std::string output;  // standard error and output together
-};
-
-// Runs `ocr ARGS` (arguments are single-quoted; none may hold a quote) with
-// OCR_URL and OCR_API_KEY unset unless `env` sets them ("K=V ...").
-CliRun RunOcr(const std::vector<std::string>& args,
-              const std::string& env = "") {
-  std::string command = "env -u OCR_URL -u OCR_API_KEY " + env + " '" +
-                        std::string(OCR_CLI_BIN) + "'";
-  for (const std::string& a : args) command += " '" + a + "'";
-  CliRun run;
-  run.output = RunCommand(command + " 2>&1", &run.exit_code);
-  return run;
-}
-
-std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
 
 class CliTest : public ::testing::Test {
  protected:

@@ -30,7 +30,7 @@ done
 if [ ${#fuzzers[@]} -eq 0 ]; then
   fuzzers=(multipart_fuzzer v2_json_fuzzer v2_binary_fuzzer v1_json_fuzzer image_fuzzer
     base64_fuzzer worker_protocol_fuzzer document_options_fuzzer grpc_codec_fuzzer
-    job_request_fuzzer page_split_fuzzer page_frames_fuzzer)
+    job_request_fuzzer page_split_fuzzer page_frames_fuzzer cli_answers_fuzzer)
 fi
 if ! command -v clang++ >/dev/null; then
   echo "fuzz_smoke: clang++ is not installed (scripts/install-deps.sh test installs it)" >&2
@@ -55,7 +55,7 @@ export ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1
 
 dict_of() {
   case "$1" in
-    v1_json_fuzzer | v2_json_fuzzer | v2_binary_fuzzer) echo "$here/json.dict" ;;
+    v1_json_fuzzer | v2_json_fuzzer | v2_binary_fuzzer | cli_answers_fuzzer) echo "$here/json.dict" ;;
     multipart_fuzzer) echo "$here/multipart.dict" ;;
     job_request_fuzzer) echo "$here/job_request.dict" ;;
   esac

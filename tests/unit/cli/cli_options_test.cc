@@ -42,6 +42,25 @@ TEST_F(ParseCommandLineTest, DefaultsFollowTheContract) {
   EXPECT_TRUE(o.lang.empty() && o.psm.empty() && o.dpi.empty() &&
               o.pages.empty() && o.api_key.empty() && o.output_dir.empty());
   EXPECT_EQ(o.inputs, std::vector<std::string>{"scans"});
+  EXPECT_EQ(o.use_jobs, JobsMode::kAuto);
+  EXPECT_DOUBLE_EQ(o.progress_interval, 5);
+}
+
+TEST_F(ParseCommandLineTest, UseJobsAndProgressInterval) {
+  auto line = Parse({"a.pdf", "--use-jobs=always", "--progress-interval=0"});
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ(line->options.use_jobs, JobsMode::kAlways);
+  EXPECT_DOUBLE_EQ(line->options.progress_interval, 0);
+  line = Parse({"a.pdf", "--use-jobs", "never"});
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ(line->options.use_jobs, JobsMode::kNever);
+  // The model service has no jobs: auto and never are fine, always is not.
+  EXPECT_TRUE(Parse({"a.pdf", "--api=model"}).ok());
+  EXPECT_TRUE(Parse({"a.pdf", "--api=model", "--use-jobs=never"}).ok());
+  auto refused = Parse({"a.pdf", "--api=model", "--use-jobs=always"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--api=gateway"),
+            std::string::npos);
 }
 
 TEST_F(ParseCommandLineTest, EveryFlagInBothForms) {
@@ -104,27 +123,31 @@ TEST_F(ParseCommandLineTest, EnvironmentFillsUrlAndKeyAndFlagsWin) {
 
 TEST_F(ParseCommandLineTest, UsageErrors) {
   const std::vector<std::vector<const char*>> cases = {
-      {},                                 // no inputs
-      {"--force"},                        // still no inputs
-      {"a.png", "--nope"},                // unknown flag
-      {"a.png", "-x"},                    // unknown short flag
-      {"a.png", "--format=docx"},         // bad format
-      {"a.png", "--format=TEXT"},         // formats are lower case
-      {"a.png", "--api=grpc"},            // bad api
-      {"a.png", "--url=https://h"},       // no TLS
-      {"a.png", "--url=http://h/path"},   // no path
-      {"a.png", "--url=localhost:8001"},  // no scheme
-      {"a.png", "-j", "0"},               // jobs 1..64
-      {"a.png", "--jobs=65"},             //
-      {"a.png", "--jobs=many"},           //
-      {"a.png", "--retries=-1"},          // retries 0..20
-      {"a.png", "--retries=21"},          //
-      {"a.png", "--timeout=0"},           // timeout > 0
-      {"a.png", "--timeout=-3"},          //
-      {"a.png", "--psm=six"},             // whole numbers
-      {"a.png", "--dpi=1.5"},             //
-      {"a.png", "--model-name=a/b"},      // a name, not a path
-      {"a.png", "--jobs"},                // missing value
+      {},                                     // no inputs
+      {"--force"},                            // still no inputs
+      {"a.png", "--nope"},                    // unknown flag
+      {"a.png", "-x"},                        // unknown short flag
+      {"a.png", "--format=docx"},             // bad format
+      {"a.png", "--format=TEXT"},             // formats are lower case
+      {"a.png", "--api=grpc"},                // bad api
+      {"a.png", "--url=https://h"},           // no TLS
+      {"a.png", "--url=http://h/path"},       // no path
+      {"a.png", "--url=localhost:8001"},      // no scheme
+      {"a.png", "-j", "0"},                   // jobs 1..64
+      {"a.png", "--jobs=65"},                 //
+      {"a.png", "--jobs=many"},               //
+      {"a.png", "--retries=-1"},              // retries 0..20
+      {"a.png", "--retries=21"},              //
+      {"a.png", "--timeout=0"},               // timeout > 0
+      {"a.png", "--timeout=-3"},              //
+      {"a.png", "--psm=six"},                 // whole numbers
+      {"a.png", "--dpi=1.5"},                 //
+      {"a.png", "--model-name=a/b"},          // a name, not a path
+      {"a.png", "--jobs"},                    // missing value
+      {"a.png", "--use-jobs=sometimes"},      // auto, always or never
+      {"a.png", "--use-jobs=Auto"},           //
+      {"a.png", "--progress-interval=-1"},    // 0..3600
+      {"a.png", "--progress-interval=3601"},  //
   };
   for (const auto& args : cases) {
     auto line = Parse(args);
@@ -152,11 +175,26 @@ TEST_F(ParseCommandLineTest, HelpNeedsNoInputsAndListsEveryFlag) {
   EXPECT_TRUE(line->help);
   const std::string& help = line->help_text;
   EXPECT_NE(help.find("Usage: ocr [flags] FILES|DIRS..."), std::string::npos);
-  for (const char* flag :
-       {"--url=", "--api=", "--model-name=", "--format=", "-o, --output-dir=",
-        "--lang=", "--psm=", "--dpi=", "--pages=", "-j, --jobs=", "--retries=",
-        "--timeout=", "--api-key=", "--force", "-q, --quiet", "--help",
-        "OCR_URL", "OCR_API_KEY"}) {
+  for (const char* flag : {"--url=",
+                           "--api=",
+                           "--model-name=",
+                           "--format=",
+                           "-o, --output-dir=",
+                           "--lang=",
+                           "--psm=",
+                           "--dpi=",
+                           "--pages=",
+                           "-j, --jobs=",
+                           "--retries=",
+                           "--timeout=",
+                           "--use-jobs=",
+                           "--progress-interval=",
+                           "--api-key=",
+                           "--force",
+                           "-q, --quiet",
+                           "--help",
+                           "OCR_URL",
+                           "OCR_API_KEY"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag << "\n" << help;
   }
 }

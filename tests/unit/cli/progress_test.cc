@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdio.h>
 
+#include <optional>
 #include <string>
 
 namespace ocr::cli {
@@ -118,6 +119,99 @@ TEST(ProgressTest, TerminalRedrawsOneLineAndKeepsFailures) {
       << out;
   EXPECT_NE(out.find("1/2"), std::string::npos) << out;
   EXPECT_NE(out.find("\r\x1b[K2 files: 1 done"), std::string::npos) << out;
+}
+
+JobStatus Job(JobState state, int total, int done, int failed,
+              std::optional<double> eta) {
+  JobStatus s;
+  s.id = "36wwxw2nyssjyzfhqcsaeyx6am";
+  s.state = state;
+  s.pages_total = total;
+  s.pages_done = done;
+  s.pages_failed = failed;
+  s.eta_seconds = eta;
+  return s;
+}
+
+TEST(FormatJobProgressTest, PageKOfNAndTheEta) {
+  EXPECT_EQ(FormatJobProgress(Job(JobState::kQueued, 0, 0, 0, {})), "queued");
+  EXPECT_EQ(FormatJobProgress(Job(JobState::kRunning, 0, 0, 0, {})),
+            "splitting the document");
+  EXPECT_EQ(FormatJobProgress(Job(JobState::kRunning, 12, 4, 1, 30.4)),
+            "page 5 of 12 (1 failed), ETA 0:30");
+  EXPECT_EQ(FormatJobProgress(Job(JobState::kRunning, 12, 0, 0, {})),
+            "page 0 of 12, ETA --:--");
+  EXPECT_EQ(FormatJobProgress(Job(JobState::kSucceeded, 12, 12, 0, {})),
+            "page 12 of 12");
+}
+
+TEST(FormatProgressLineTest, ADocumentInFlightFollowsTheCounts) {
+  // The bar gives way to the document: 80 columns in all.
+  std::string expected = "[";
+  expected.append(29, '.');
+  expected += "]  0/4  0.0 files/s  ETA --:--  a.pdf page 5 of 12";
+  EXPECT_EQ(FormatProgressLine(Make(4, 0, 0, 0), 0, 80, "a.pdf page 5 of 12"),
+            expected);
+  EXPECT_LE(
+      FormatProgressLine(Make(4, 0, 0, 0), 0, 50, "a.pdf page 5 of 12").size(),
+      50u);
+}
+
+TEST(ProgressTest, DocumentLinesOnChangeAtMostOncePerInterval) {
+  FILE* f = tmpfile();
+  ASSERT_NE(f, nullptr);
+  Progress p(f, /*terminal=*/false, /*quiet=*/false, 80, 1);
+  p.set_document_interval(1000);
+  p.Job("a.pdf", "submitted as job 36wwxw2nyssjyzfhqcsaeyx6am");
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 1, 0, 11));
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 1, 0, 11));  // same
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 2, 0, 10));  // too soon
+  p.set_document_interval(0);
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 2, 0, 10));  // now due
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 2, 0, 10));  // unchanged
+  p.Ok("a.pdf", "a.txt", 3);
+  p.Finish();
+  const std::string out = Written(f);
+  fclose(f);
+  EXPECT_EQ(out.substr(0, out.find("1 file:")),
+            "job a.pdf: submitted as job 36wwxw2nyssjyzfhqcsaeyx6am\n"
+            "job a.pdf: page 1 of 12, ETA 0:11\n"
+            "job a.pdf: page 2 of 12, ETA 0:10\n"
+            "ok a.pdf -> a.txt (3.00 s)\n");
+}
+
+TEST(ProgressTest, DocumentsShowOnTheBarNotAsLines) {
+  FILE* f = tmpfile();
+  ASSERT_NE(f, nullptr);
+  Progress p(f, /*terminal=*/true, /*quiet=*/false, 120, 3);
+  p.Job("in/a.pdf", "submitted as job 36wwxw2nyssjyzfhqcsaeyx6am");
+  p.Document("in/a.pdf", Job(JobState::kRunning, 12, 4, 0, 8));
+  p.Document("in/b.tif", Job(JobState::kRunning, 3, 1, 0, 2));
+  const std::string during = Written(f);
+  EXPECT_EQ(during.find("job "), std::string::npos) << during;
+  EXPECT_NE(during.find("a.pdf page 4 of 12, ETA 0:08 (+1)"), std::string::npos)
+      << during;
+  p.Ok("in/a.pdf", "in/a.txt", 3);
+  p.Tick();
+  const std::string after = Written(f);
+  fclose(f);
+  // a.pdf is done: b.tif is the document shown.
+  EXPECT_NE(after.rfind("b.tif page 1 of 3, ETA 0:02"), std::string::npos);
+  EXPECT_GT(after.rfind("b.tif page 1 of 3"), after.rfind("a.pdf page 4"));
+}
+
+TEST(ProgressTest, QuietShowsNoDocumentLines) {
+  FILE* f = tmpfile();
+  ASSERT_NE(f, nullptr);
+  Progress p(f, /*terminal=*/false, /*quiet=*/true, 80, 1);
+  p.set_document_interval(0);
+  p.Job("a.pdf", "submitted as job x");
+  p.Document("a.pdf", Job(JobState::kRunning, 12, 1, 0, 11));
+  p.Fail("a.pdf", "job x failed");
+  p.Finish();
+  const std::string out = Written(f);
+  fclose(f);
+  EXPECT_EQ(out.substr(0, out.find("1 file:")), "FAIL a.pdf: job x failed\n");
 }
 
 }  // namespace

@@ -30,16 +30,45 @@ TEST(ClassifyAttemptTest, SuccessIsAny2xx) {
 }
 
 TEST(ClassifyAttemptTest, GatewayAndAvailabilityErrorsAreTransient) {
-  for (unsigned status : {502u, 503u, 504u}) {
+  for (unsigned status : {429u, 502u, 503u, 504u}) {
     EXPECT_EQ(ClassifyAttempt(Answer(status)), Verdict::kTransient) << status;
+  }
+  // From /gateway/ocr too, but 504.
+  for (unsigned status : {429u, 502u, 503u}) {
+    EXPECT_EQ(ClassifyAttempt(Answer(status), RequestKind::kGatewayOcr),
+              Verdict::kTransient)
+        << status;
   }
 }
 
 TEST(ClassifyAttemptTest, ClientErrorsAndOtherServerErrorsAreFinal) {
-  for (unsigned status : {400u, 401u, 403u, 404u, 408u, 413u, 415u, 422u, 429u,
-                          500u, 501u, 505u, 301u, 100u}) {
-    EXPECT_EQ(ClassifyAttempt(Answer(status)), Verdict::kFinal) << status;
+  for (RequestKind kind : {RequestKind::kOther, RequestKind::kGatewayOcr}) {
+    // 413, 415, 400 and 422 can never succeed: the same bytes are sent.
+    for (unsigned status : {400u, 401u, 403u, 404u, 408u, 409u, 413u, 415u,
+                            422u, 500u, 501u, 505u, 507u, 301u, 100u}) {
+      EXPECT_EQ(ClassifyAttempt(Answer(status), kind), Verdict::kFinal)
+          << status;
+    }
   }
+}
+
+TEST(ClassifyAttemptTest, A504FromGatewayOcrIsFinalOrItsJobIsFollowed) {
+  // The request outlived the gateway's deadline: it would again.
+  EXPECT_EQ(ClassifyAttempt(Answer(504), RequestKind::kGatewayOcr),
+            Verdict::kFinal);
+  // A document goes on as a job: follow it rather than resubmit.
+  HttpAttempt with_job = Answer(504);
+  with_job.response.set(http::field::location,
+                        "/gateway/jobs/0123456789abcdefghjkmnpqrs");
+  EXPECT_EQ(ClassifyAttempt(with_job, RequestKind::kGatewayOcr),
+            Verdict::kFollowJob);
+  // A Location that names no job is no job to follow.
+  HttpAttempt elsewhere = Answer(504);
+  elsewhere.response.set(http::field::location, "/gateway/jobs/../x");
+  EXPECT_EQ(ClassifyAttempt(elsewhere, RequestKind::kGatewayOcr),
+            Verdict::kFinal);
+  // Elsewhere (polls, the model) a 504 stays transient.
+  EXPECT_EQ(ClassifyAttempt(with_job), Verdict::kTransient);
 }
 
 TEST(ClassifyAttemptTest, BrokenConnectionsAndTimeoutsAreTransient) {
