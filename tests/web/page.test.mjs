@@ -383,6 +383,20 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       assert.ok(text.includes(needle), `/docs lacks ${needle}`);
     }
     assert.match(await page.locator('h1').innerText(), /OCR gateway/);
+    // The jobs API, its webhook (a callback) and the page stream's headers.
+    const jobs = await page.locator('[data-path="/gateway/jobs"][data-method="post"]').innerText();
+    for (const needle of ['202', 'Location', 'Retry-After', 'Idempotency-Key', 'Idempotent-Replayed', 'callback_url',
+      '507', 'jobEnded', '{$request.query.callback_url}', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'JobEvent']) {
+      assert.ok(jobs.includes(needle), `POST /gateway/jobs lacks ${needle}`);
+    }
+    const pages = await page.locator('[data-path="/gateway/jobs/{id}/pages"]').innerText();
+    for (const needle of ['after', 'Last-Event-ID', 'application/x-ndjson', 'text/event-stream', 'PageRecord']) {
+      assert.ok(pages.includes(needle), `GET /gateway/jobs/{id}/pages lacks ${needle}`);
+    }
+    for (const method of ['get', 'delete']) {
+      assert.equal(await page.locator(`[data-path="/gateway/jobs/{id}"][data-method="${method}"]`).count(), 1);
+    }
+    assert.ok((await card.innerText()).includes('Preference-Applied'), '/gateway/ocr: the 202 of Prefer');
     await page.screenshot({ path: path.join(artifactsDir, 'docs.png'), fullPage: true });
   });
 
