@@ -116,6 +116,7 @@ Status JobRunner::Start() {
 }
 
 void JobRunner::Stop() {
+  if (stopped_.exchange(true)) return;
   std::promise<void> stopped;
   net::post(strand_, [this, &stopped] {
     if (!stopping_) {

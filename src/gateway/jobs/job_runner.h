@@ -70,7 +70,8 @@ class JobRunner {
   // unfinished jobs and starts dispatching and the retention sweep.
   Status Start();
   // Stops taking new pages and stops those in flight (they stay queued in
-  // the store for the next start). Blocks until the runner is idle.
+  // the store for the next start). Blocks until the runner is idle. Calls
+  // after the first return at once.
   void Stop();
 
   // The file a new job's upload is saved to before Enqueue.
@@ -131,6 +132,9 @@ class JobRunner {
   net::steady_timer wake_;
   net::steady_timer retention_timer_;
   bool stopping_ = false;  // on the strand
+  // Stop() has run: a second call (~Gateway after Shutdown) returns at once,
+  // since the strand's threads may be gone and a posted step never runs.
+  std::atomic<bool> stopped_{false};
   std::atomic<int> running_coroutines_{0};
   std::atomic<int> pages_in_flight_{0};
   std::map<std::string, ActivePtr> active_;  // on the strand
