@@ -399,7 +399,8 @@ void AddGatewayRoutes(Router& router, ModelClient& client, Metrics& metrics,
                                    metrics.Serialize());
              }));
   for (const auto& [route, asset] :
-       {std::pair{"/", "index.html"}, std::pair{"/docs", "docs.html"},
+       {std::pair{"/", "index.html"}, std::pair{"/jobs.js", "jobs.js"},
+        std::pair{"/docs", "docs.html"},
         std::pair{"/openapi.json", "openapi.json"}}) {
     router.Add(http::verb::get, route,
                Sync([name = std::string(asset)](RequestContext& ctx) {

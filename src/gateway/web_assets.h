@@ -1,6 +1,6 @@
-// The gateway's web page, its API documentation page and its OpenAPI
-// document, compiled into the binary (src/gateway/web/, embedded by
-// cmake/EmbedFiles.cmake at build time).
+// The gateway's web page (and its script jobs.js), its API documentation
+// page and its OpenAPI document, compiled into the binary (src/gateway/web/,
+// embedded by cmake/EmbedFiles.cmake at build time).
 #pragma once
 
 #include <optional>
@@ -13,8 +13,8 @@ struct WebAsset {
   std::string_view content_type;  // e.g. "text/html; charset=utf-8"
 };
 
-// Assets by file name ("index.html", "docs.html", "openapi.json"); nullopt when
-// unknown. Thread-safe: the assets are immutable.
+// Assets by file name ("index.html", "jobs.js", "docs.html", "openapi.json");
+// nullopt when unknown. Thread-safe: the assets are immutable.
 std::optional<WebAsset> FindWebAsset(std::string_view name);
 
 }  // namespace ocr

@@ -2,6 +2,8 @@
 // multipart uploads of every test image, options, text output, errors at the
 // edge, request ids across both services, metrics, docs.
 #include <future>
+#include <set>
+#include <tuple>
 
 #include "stack_fixture.h"
 
@@ -183,6 +185,10 @@ TEST_F(GatewayApiTest, HealthLanguagesDocsAndPage) {
   auto j = Json(spec.body);
   EXPECT_TRUE(j["openapi"].get<std::string>().starts_with("3."));
   EXPECT_TRUE(j["paths"].contains("/gateway/ocr"));
+  const auto script = HttpGet(port(), "/jobs.js");
+  EXPECT_EQ(script.status, 200);
+  EXPECT_EQ(script.Header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_NE(script.body.find("window.OcrJobs"), std::string::npos);
   for (const char* path : {"/", "/docs"}) {
     auto page = HttpGet(port(), path);
     EXPECT_EQ(page.status, 200);
@@ -191,6 +197,133 @@ TEST_F(GatewayApiTest, HealthLanguagesDocsAndPage) {
     EXPECT_EQ(page.body.find("src=\"http"), std::string::npos) << path;
     EXPECT_EQ(page.body.find("href=\"http"), std::string::npos) << path;
   }
+}
+
+// Every "$ref" under `node` names something in `root`.
+void ExpectRefsResolve(const nlohmann::json& root, const nlohmann::json& node,
+                       const std::string& where) {
+  if (node.is_object()) {
+    if (node.contains("$ref")) {
+      const std::string ref = node["$ref"];
+      ASSERT_EQ(ref.rfind("#/", 0), 0u) << where;
+      EXPECT_TRUE(root.contains(nlohmann::json::json_pointer(ref.substr(1))))
+          << ref << " at " << where;
+    }
+    for (const auto& [key, value] : node.items()) {
+      ExpectRefsResolve(root, value, where + "/" + key);
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      ExpectRefsResolve(root, node[i], where + "/" + std::to_string(i));
+    }
+  }
+}
+
+// `object`'s keys are the schema's properties, its required ones among them.
+void ExpectMatchesSchema(const nlohmann::json& object,
+                         const nlohmann::json& schema) {
+  for (const auto& name : schema["required"]) {
+    EXPECT_TRUE(object.contains(name.get<std::string>())) << name;
+  }
+  for (const auto& [key, value] : object.items()) {
+    EXPECT_TRUE(schema["properties"].contains(key)) << key << " undocumented";
+  }
+}
+
+// The jobs API is described as it answers: every route and method, the
+// headers and errors it sends, schemas holding exactly the fields of a real
+// job's status and page record, the webhook with its signature headers.
+TEST_F(GatewayApiTest, OpenApiDescribesTheJobsApiAsItAnswers) {
+  const auto spec = Json(HttpGet(port(), "/openapi.json").body);
+  ExpectRefsResolve(spec, spec, "");
+  const auto resolve = [&spec](const nlohmann::json& node) {
+    return node.contains("$ref")
+               ? spec.at(nlohmann::json::json_pointer(
+                     node["$ref"].get<std::string>().substr(1)))
+               : node;
+  };
+  // The names of an operation's parameters (resolved).
+  const auto parameters = [&](const nlohmann::json& op) {
+    std::set<std::string> names;
+    for (const auto& p : op["parameters"]) names.insert(resolve(p)["name"]);
+    return names;
+  };
+  const auto& paths = spec["paths"];
+  const std::string job = "/gateway/jobs/{id}";
+  for (const auto& [path, method, codes] : std::vector<
+           std::tuple<std::string, std::string, std::vector<std::string>>>{
+           {"/gateway/jobs",
+            "post",
+            {"202", "400", "401", "413", "415", "422", "507"}},
+           {job, "get", {"200", "400", "401", "404"}},
+           {job, "delete", {"204", "401", "404"}},
+           {job + "/result", "get", {"200", "400", "401", "404", "409"}},
+           {job + "/pages", "get", {"200", "400", "401", "404"}},
+           {"/gateway/ocr", "post", {"202", "504", "507"}}}) {
+    SCOPED_TRACE(method + " " + path);
+    ASSERT_TRUE(paths.contains(path) && paths[path].contains(method));
+    for (const auto& code : codes) {
+      EXPECT_TRUE(paths[path][method]["responses"].contains(code)) << code;
+    }
+  }
+  const auto& submit = paths["/gateway/jobs"]["post"];
+  for (const char* name :
+       {"lang", "psm", "dpi", "pages", "rotate", "deskew", "rescale",
+        "text_layer", "output", "callback_url", "Idempotency-Key"}) {
+    EXPECT_TRUE(parameters(submit).contains(name)) << name;
+  }
+  for (const char* header :
+       {"Location", "Retry-After", "Idempotent-Replayed"}) {
+    EXPECT_TRUE(submit["responses"]["202"]["headers"].contains(header));
+  }
+  const auto& ocr = paths["/gateway/ocr"]["post"];
+  EXPECT_TRUE(parameters(ocr).contains("Prefer"));
+  EXPECT_TRUE(
+      ocr["responses"]["202"]["headers"].contains("Preference-Applied"));
+  EXPECT_TRUE(ocr["responses"]["504"]["headers"].contains("Location"));
+  EXPECT_TRUE(parameters(paths[job]["get"]).contains("wait"));
+  const auto& pages = paths[job + "/pages"]["get"];
+  EXPECT_TRUE(parameters(pages).contains("after"));
+  EXPECT_TRUE(parameters(pages).contains("Last-Event-ID"));
+  EXPECT_TRUE(
+      pages["responses"]["200"]["content"].contains("application/x-ndjson"));
+  EXPECT_TRUE(
+      pages["responses"]["200"]["content"].contains("text/event-stream"));
+  // The webhook: its body and signature headers.
+  const auto& hook =
+      submit["callbacks"]["jobEnded"]["{$request.query.callback_url}"]["post"];
+  std::set<std::string> hook_headers;
+  for (const auto& p : hook["parameters"]) hook_headers.insert(p["name"]);
+  EXPECT_EQ(hook_headers,
+            (std::set<std::string>{"webhook-id", "webhook-timestamp",
+                                   "webhook-signature"}));
+  const auto& schemas = spec["components"]["schemas"];
+  EXPECT_EQ(
+      hook["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+      "#/components/schemas/JobEvent");
+  EXPECT_EQ(schemas["JobEvent"]["properties"]["data"]["$ref"],
+            "#/components/schemas/JobStatus");
+
+  // A real job's status and page record have the documented fields.
+  const auto r = HttpCall(
+      port(), "POST", "/gateway/jobs",
+      MultipartBody(kBoundary, "image_file", "p.png",
+                    ReadFile(ImagePath("tjs-simple.png"))),
+      {{"Content-Type", "multipart/form-data; boundary=" + kBoundary}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  nlohmann::json status;
+  for (int i = 0; i < 12; ++i) {
+    status = Json(HttpGet(port(), "/gateway/jobs/" + id + "?wait=10").body);
+    if (status["status"] == "succeeded") break;
+  }
+  ASSERT_EQ(status["status"], "succeeded") << status.dump();
+  ExpectMatchesSchema(status, schemas["JobStatus"]);
+  const auto states = schemas["JobStatus"]["properties"]["status"]["enum"];
+  EXPECT_EQ(states.size(), 6u);
+  const auto record =
+      Json(HttpGet(port(), "/gateway/jobs/" + id + "/pages").body);
+  ExpectMatchesSchema(record, schemas["PageRecord"]);
 }
 
 TEST(GatewayProcessTest, HelpListsEveryFlagWithItsEnvironmentVariable) {

@@ -1,90 +1,22 @@
 // Browser test of the gateway's web page: the real ocr-model-server and
 // ocr-gateway run as child processes on free ports, and Debian's headless
 // Chromium (driven by playwright-core) uses the page as a person would.
+// Images take the synchronous path (POST /gateway/ocr); PDFs and TIFFs are
+// read as jobs (jobs.test.mjs follows one in detail).
 //
 // Multi-page files are made here from the test images with ImageMagick's
 // `convert` (a 2-page TIFF) and `img2pdf` (a 2-page image PDF).
-// Environment: OCR_MODEL_SERVER_BIN, OCR_GATEWAY_BIN, OCR_TESTDATA_DIR (required);
-// OCR_ARTIFACTS_DIR (screenshots and server logs; default: a temp folder);
-// OCR_CHROMIUM (default /usr/bin/chromium).
+// Environment: see stack.mjs.
 // Run: cd tests/web && npm ci && node --test page.test.mjs
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-
-const EXPECTED_TEXT = 'The quick brown dog jumped over the lazy fox';
-const SECOND_PAGE_TEXT = 'Tesseract.js';  // the text of tjs-simple.png
-const CHROMIUM = process.env.OCR_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
-function requireEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (CTest sets it; see tests/web/CMakeLists.txt)`);
-  return value;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-web-test-'));
-const artifactsDir = process.env.OCR_ARTIFACTS_DIR || tmpDir;
-const children = [];
-
-function startChild(name, bin, args, env = {}) {
-  const log = fs.openSync(path.join(artifactsDir, `web-test-${name}.log`), 'w');
-  const child = spawn(bin, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', log, log],
-  });
-  fs.closeSync(log);
-  child.exitInfo = null;
-  child.on('exit', (code, signal) => { child.exitInfo = { code, signal }; });
-  child.on('error', (err) => { child.exitInfo = { error: err }; });
-  child.label = name;
-  children.push(child);
-  return child;
-}
-
-// Resolves with the port the child wrote to portFile; rejects if it exits first.
-async function waitForPort(child, portFile, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitInfo) {
-      throw new Error(`${child.label} exited before writing its port file: ` +
-        `${JSON.stringify(child.exitInfo)}; see ${artifactsDir}/web-test-${child.label}.log`);
-    }
-    try {
-      const port = Number(fs.readFileSync(portFile, 'utf8').trim());
-      if (port > 0) return port;
-    } catch { /* not written yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${child.label} wrote no port file within ${timeoutMs} ms`);
-}
-
-async function stopChild(child) {
-  if (child.exitInfo || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
-  if (timedOut) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-// Last resort when the runner dies without running the after hook.
-process.on('exit', () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try { child.kill('SIGKILL'); } catch { /* already gone */ }
-    }
-  }
-});
+import {
+  EXPECTED_TEXT, SECOND_PAGE_TEXT, artifactsDir, foreignRequests, imagePath, isJobResult, makeDocument,
+  startStack, stopStack, tmpDir, unexpectedConsoleErrors,
+} from './stack.mjs';
 
 describe('gateway web page in Chromium', { timeout: 170000 }, () => {
   let browser;
@@ -92,75 +24,16 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
   let baseUrl;
   let multiTiff;            // pyt-test.png then tjs-simple.png, as one TIFF
   let twoPagePdf;           // the same two images, as one PDF
-  const requests = [];      // every URL the browser asked for
-  const consoleErrors = []; // console errors and uncaught page errors
+  let requests;             // every URL the browser asked for
+  let consoleErrors;        // console errors and uncaught page errors
 
   before(async () => {
-    fs.mkdirSync(artifactsDir, { recursive: true });
-    const modelBin = requireEnv('OCR_MODEL_SERVER_BIN');
-    const gatewayBin = requireEnv('OCR_GATEWAY_BIN');
-    const images = path.join(requireEnv('OCR_TESTDATA_DIR'), 'images');
-    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
-
-    const pages = [path.join(images, 'pyt-test.png'), path.join(images, 'tjs-simple.png')];
-    multiTiff = path.join(tmpDir, 'two-pages.tif');
-    twoPagePdf = path.join(tmpDir, 'two-pages.pdf');
-    try {
-      execFileSync('convert', [...pages, '-compress', 'lzw', multiTiff], { stdio: 'pipe' });
-      execFileSync('img2pdf', [...pages, '-o', twoPagePdf], { stdio: 'pipe' });
-    } catch (err) {
-      throw new Error(`could not make the test documents (scripts/install-deps.sh installs ` +
-        `imagemagick and img2pdf): ${err.message}`);
-    }
-
-    let chromium;
-    try {
-      ({ chromium } = await import('playwright-core'));
-    } catch (err) {
-      throw new Error(`playwright-core is not installed: run 'npm ci' in tests/web (${err.message})`);
-    }
-
-    const modelPortFile = path.join(tmpDir, 'model.port');
-    const model = startChild('model-server', modelBin,
-      ['--host=127.0.0.1', '--http-port=0', '--grpc-port=0', `--port-file=${modelPortFile}`],
-      { OMP_THREAD_LIMIT: '1' });
-    const modelPort = await waitForPort(model, modelPortFile);
-
-    const gatewayPortFile = path.join(tmpDir, 'gateway.port');
-    const gateway = startChild('gateway', gatewayBin,
-      ['--host=127.0.0.1', '--port=0', `--port-file=${gatewayPortFile}`,
-        `--model-url=http://127.0.0.1:${modelPort}`]);
-    const gatewayPort = await waitForPort(gateway, gatewayPortFile);
-    baseUrl = `http://127.0.0.1:${gatewayPort}`;
-
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    page.on('request', (request) => requests.push(request.url()));
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+    multiTiff = makeDocument('two-pages.tif', ['pyt-test.png', 'tjs-simple.png']);
+    twoPagePdf = makeDocument('two-pages.pdf', ['pyt-test.png', 'tjs-simple.png']);
+    ({ baseUrl, browser, page, requests, consoleErrors } = await startStack());
   }, { timeout: 90000 });
 
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-    } finally {
-      // The gateway first, so that it does not log the model service going away.
-      for (const child of [...children].reverse()) await stopChild(child);
-      if (artifactsDir !== tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-      console.log(`# artifacts in ${artifactsDir}`);
-    }
-  });
-
-  function foreignRequests() {
-    return requests.filter((url) => {
-      const { protocol, hostname } = new URL(url);
-      if (protocol === 'data:' || protocol === 'blob:') return false;
-      return hostname !== '127.0.0.1';
-    });
-  }
+  after(() => stopStack(browser));
 
   test('the page loads offline with no console error', async () => {
     const languages = page.waitForResponse((r) => r.url().endsWith('/gateway/languages'));
@@ -195,13 +68,13 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     assert.ok(await page.locator('#boxes-card').isHidden(), 'no word boxes on load');
 
     assert.deepEqual(consoleErrors, [], 'console errors on load');
-    assert.deepEqual(foreignRequests(), [], 'requests that left 127.0.0.1');
+    assert.deepEqual(foreignRequests(requests), [], 'requests that left 127.0.0.1');
   });
 
   test('an uploaded image shows its text and the elapsed time', async () => {
-    const image = path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', 'pyt-test.png');
+    const png = imagePath('pyt-test.png');
     const ocr = page.waitForResponse((r) => r.url().includes('/gateway/ocr'), { timeout: 60000 });
-    await page.locator('#file-input').setInputFiles(image);
+    await page.locator('#file-input').setInputFiles(png);
     const response = await ocr;
     assert.equal(response.status(), 200);
     const url = new URL(response.url());
@@ -244,6 +117,14 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       (new URL(r.url()).searchParams.get('output') || 'text') === output, { timeout: 60000 });
   }
 
+  // A document is a job: the next POST /gateway/jobs answer, and the next
+  // result of a job in `output`.
+  const nextJob = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/gateway/jobs' &&
+    r.request().method() === 'POST', { timeout: 60000 });
+  const nextResult = (output = 'text') => page.waitForResponse((r) => isJobResult(r.url(), output),
+    { timeout: 60000 });
+  const ocrRequests = () => requests.filter((url) => url.includes('/gateway/ocr')).length;
+
   // Waits until the text area holds every one of `needles` (spaces collapsed).
   async function waitForText(needles) {
     await page.waitForFunction((wanted) => {
@@ -262,12 +143,16 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     assert.equal(await button.getAttribute('aria-pressed'), String(on));
   }
 
-  test('a 2-page TIFF shows the text of both pages', async () => {
-    const ocr = nextOcr();
+  test('a 2-page TIFF is read as a job and shows the text of both pages', async () => {
+    const before = ocrRequests();
+    const job = nextJob();
+    const result = nextResult();
     await page.locator('#file-input').setInputFiles(multiTiff);
-    const response = await ocr;
-    assert.equal(response.status(), 200);
-    assert.equal(new URL(response.url()).searchParams.get('pages'), null, 'no pages asked: all of them');
+    const submitted = await job;
+    assert.equal(submitted.status(), 202);
+    assert.equal(new URL(submitted.url()).searchParams.get('pages'), null, 'no pages asked: all of them');
+    assert.equal((await result).status(), 200);
+    assert.equal(ocrRequests(), before, 'a document is not sent to /gateway/ocr');
     await waitForText([EXPECTED_TEXT, SECOND_PAGE_TEXT]);
     const text = await page.locator('#result').inputValue();
     assert.ok(text.indexOf(SECOND_PAGE_TEXT) > text.indexOf('lazy fox'), `page 2 after page 1: ${text}`);
@@ -287,7 +172,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       ['json', /^application\/json/, '.json', (body) => JSON.parse(body).pages.length === 2],
     ];
     for (const [output, type, ext, holds] of formats) {
-      const ocr = nextOcr(output);
+      const ocr = nextResult(output);
       await page.locator('#output').selectOption(output);  // re-runs the 2-page TIFF
       const response = await ocr;
       assert.equal(response.status(), 200, output);
@@ -311,7 +196,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     await page.screenshot({ path: path.join(artifactsDir, 'page-hocr.png'), fullPage: true });
 
     // A searchable PDF: bytes, not text; the download is the gateway's PDF.
-    const pdfAnswer = nextOcr('pdf');
+    const pdfAnswer = nextResult('pdf');
     await page.locator('#output').selectOption('pdf');
     const pdfResponse = await pdfAnswer;
     assert.equal(pdfResponse.status(), 200);
@@ -328,9 +213,10 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     assert.equal(String(pdfBytes.length), pdfResponse.headers()['content-length'], 'the download is the gateway\'s PDF');
     const pdfText = pdfBytes.toString('latin1');
     assert.ok(pdfText.startsWith('%PDF-') && pdfText.trimEnd().endsWith('%%EOF'), 'a whole PDF');
-    assert.match(pdfText, /\/Type \/Pages[^>]*\/Count 2\b/s, 'both pages of the TIFF');
+    const pagesDicts = pdfText.match(/<<[^<>]*\/Type\s*\/Pages\b[^<>]*>>/g) || [];
+    assert.ok(pagesDicts.some((d) => /\/Count 2\b/.test(d)), `both pages of the TIFF: ${pagesDicts}`);
 
-    const ocr = nextOcr('text');
+    const ocr = nextResult('text');
     await page.locator('#output').selectOption('text');
     await ocr;
     await waitForText([EXPECTED_TEXT, SECOND_PAGE_TEXT]);
@@ -341,8 +227,8 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
   });
 
   test('a PDF shows its text', async () => {
-    const ocr = nextOcr();
-    await page.locator('#file-input').setInputFiles(path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', 'pyt-test.pdf'));
+    const ocr = nextResult();
+    await page.locator('#file-input').setInputFiles(imagePath('pyt-test.pdf'));
     assert.equal((await ocr).status(), 200);
     await waitForText([EXPECTED_TEXT]);
     assert.ok(await page.locator('#error').isHidden());
@@ -352,10 +238,10 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
 
   test('the pages field picks a page of an image PDF', async () => {
     await page.locator('#pages').fill('2');
-    const ocr = nextOcr();
+    const ocr = nextJob();
     await page.locator('#file-input').setInputFiles(twoPagePdf);
     const response = await ocr;
-    assert.equal(response.status(), 200);
+    assert.equal(response.status(), 202);
     assert.equal(new URL(response.url()).searchParams.get('pages'), '2');
     await waitForText([SECOND_PAGE_TEXT]);
     assert.ok(!(await page.locator('#result').inputValue()).includes('lazy fox'), 'page 1 left out');
@@ -365,7 +251,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
   test('word boxes over the image: one per word, where the JSON puts it', async () => {
     // A narrow window: the image is shown smaller than its 640 pixels.
     await page.setViewportSize({ width: 600, height: 860 });
-    await page.locator('#file-input').setInputFiles(path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', 'pyt-test.png'));
+    await page.locator('#file-input').setInputFiles(imagePath('pyt-test.png'));
     await waitForText([EXPECTED_TEXT]);
 
     const json = nextOcr('json');
@@ -424,8 +310,9 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
   });
 
   test('word boxes of a 2-page TIFF: two white pages of their sizes with the words', async () => {
-    // The boxes are on: a new file brings its text, then its boxes.
-    const json = nextOcr('json');
+    // The boxes are on: a new file brings its text, then its boxes (the
+    // text job's result in output=json).
+    const json = nextResult('json');
     await page.locator('#file-input').setInputFiles(multiTiff);
     const answer = await (await json).json();
     assert.equal(answer.pages.length, 2);
@@ -447,21 +334,25 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     await page.screenshot({ path: path.join(artifactsDir, 'page-boxes-tiff.png'), fullPage: true });
   });
 
-  test('a bad pages value shows the gateway\'s error detail', async () => {
+  test('a bad pages value shows why the job failed', async () => {
     for (const pages of ['abc', '9']) {
       await page.locator('#pages').fill(pages);
-      const ocr = nextOcr();
+      const job = nextJob();
       await page.locator('#pages').press('Enter');
-      const response = await ocr;
-      assert.equal(response.status(), 400, `pages=${pages}`);
+      const response = await job;
+      assert.equal(response.status(), 202, `pages=${pages}`);
       assert.equal(new URL(response.url()).searchParams.get('pages'), pages);
-      const { detail } = await response.json();
-      assert.equal(typeof detail, 'string');
       const error = page.locator('#error');
       await error.waitFor({ state: 'visible', timeout: 30000 });
       const message = await error.innerText();
-      assert.match(message, /400/);
+      // The job's own account of it, as GET /gateway/jobs/{id} gives it.
+      const status = await (await fetch(baseUrl + response.headers().location)).json();
+      assert.equal(status.status, 'failed');
+      const { detail } = status;
+      assert.equal(typeof detail, 'string');
+      assert.match(message, /failed/);
       assert.ok(message.includes(detail), `the detail "${detail}" is shown: ${message}`);
+      if (pages === 'abc') assert.match(detail, /page list/);
       if (pages === '9') assert.match(detail, /2 pages/, 'names the page count');
       assert.ok(await page.locator('#download').isDisabled(), 'nothing to download after an error');
       assert.equal(await page.locator('#result').inputValue(), '');
@@ -472,7 +363,7 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
     // Back to all pages: the error goes, and the boxes come back from the
     // JSON the page already has for these options.
     await page.locator('#pages').fill('');
-    const ocr = nextOcr('text');
+    const ocr = nextResult('text');
     await page.locator('#pages').press('Enter');
     assert.equal((await ocr).status(), 200);
     await page.waitForFunction(() => document.querySelectorAll('#pages-view .sheet').length === 2);
@@ -492,13 +383,27 @@ describe('gateway web page in Chromium', { timeout: 170000 }, () => {
       assert.ok(text.includes(needle), `/docs lacks ${needle}`);
     }
     assert.match(await page.locator('h1').innerText(), /OCR gateway/);
+    // The jobs API, its webhook (a callback) and the page stream's headers.
+    const jobs = await page.locator('[data-path="/gateway/jobs"][data-method="post"]').innerText();
+    for (const needle of ['202', 'Location', 'Retry-After', 'Idempotency-Key', 'Idempotent-Replayed', 'callback_url',
+      '507', 'jobEnded', '{$request.query.callback_url}', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'JobEvent']) {
+      assert.ok(jobs.includes(needle), `POST /gateway/jobs lacks ${needle}`);
+    }
+    const pages = await page.locator('[data-path="/gateway/jobs/{id}/pages"]').innerText();
+    for (const needle of ['after', 'Last-Event-ID', 'application/x-ndjson', 'text/event-stream', 'PageRecord']) {
+      assert.ok(pages.includes(needle), `GET /gateway/jobs/{id}/pages lacks ${needle}`);
+    }
+    for (const method of ['get', 'delete']) {
+      assert.equal(await page.locator(`[data-path="/gateway/jobs/{id}"][data-method="${method}"]`).count(), 1);
+    }
+    assert.ok((await card.innerText()).includes('Preference-Applied'), '/gateway/ocr: the 202 of Prefer');
     await page.screenshot({ path: path.join(artifactsDir, 'docs.png'), fullPage: true });
   });
 
   test('no request ever left 127.0.0.1, and no script error', () => {
     assert.ok(requests.length > 0);
-    assert.deepEqual(foreignRequests(), []);
+    assert.deepEqual(foreignRequests(requests), []);
     // Chromium logs each 4xx answer as a console error; those were asked for.
-    assert.deepEqual(consoleErrors.filter((e) => !/Failed to load resource: .* status of 4\d\d/.test(e)), []);
+    assert.deepEqual(unexpectedConsoleErrors(consoleErrors), []);
   });
 });

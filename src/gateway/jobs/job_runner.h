@@ -75,7 +75,8 @@ class JobRunner {
   // unfinished jobs and starts dispatching and the retention sweep.
   Status Start();
   // Stops taking new pages and stops those in flight (they stay queued in
-  // the store for the next start). Blocks until the runner is idle.
+  // the store for the next start). Blocks until the runner is idle. Calls
+  // after the first return at once.
   void Stop();
 
   // The file a new job's upload is saved to before Enqueue.
