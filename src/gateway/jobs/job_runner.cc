@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "common/status_http.h"
 #include "gateway/jobs/page_output.h"
 #include "gateway/ocr_api.h"
 
@@ -342,6 +343,7 @@ net::awaitable<void> JobRunner::Split(ActivePtr job) {
   if (cancelled->load()) co_return;
   if (!outcome.ok() && outcome.code() != StatusCode::kUnavailable &&
       outcome.code() != StatusCode::kInsufficientStorage) {
+    NoteFailure(id, outcome);
     // The document's own fault: the job fails, saying why.
     std::function<StatusOr<JobRecord>()> blocking_6 = [=, this] {
       return store_.FailJob(id, outcome.message(), NowMs());
@@ -391,9 +393,12 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
   result.index = task.index;
   result.page = task.page;
   result.state = PageState::kFailed;
+  // Why the page failed, as a synchronous request would have been told.
+  StatusCode failure = StatusCode::kBadGateway;
   size_t at = endpoint;
   if (!input.ok()) {
     result.detail = input.status().message();
+    failure = input.status().code();
   } else {
     InferInput in;
     in.file = input->bytes;
@@ -441,14 +446,20 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
       } else if (attempt.outcome == AttemptOutcome::kOk && status < 500) {
         // The model's verdict on the page: the same on any endpoint.
         result.detail = ModelErrorMessage(attempt.reply.body);
+        failure = FromHttpStatus(status);
         break;
       } else if (attempt.outcome == AttemptOutcome::kOk) {
+        failure = status == 504 ? StatusCode::kDeadlineExceeded
+                                : StatusCode::kBadGateway;
         result.detail = "model service error " + std::to_string(status) + ": " +
                         ModelErrorMessage(attempt.reply.body);
       } else {
         result.detail = attempt.error.empty()
                             ? std::string(OutcomeName(attempt.outcome))
                             : attempt.error;
+        failure = attempt.outcome == AttemptOutcome::kTimeout
+                      ? StatusCode::kDeadlineExceeded
+                      : StatusCode::kUnavailable;
       }
       // Crashed, timed out, unreachable: once more, on another endpoint.
       if (++failures > 1) break;
@@ -456,6 +467,10 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
     }
   }
   if (!stopping_ && !job->cancelled->load()) {
+    if (result.state == PageState::kFailed) {
+      NoteFailure(id, ocr::Status(failure, "page " + std::to_string(task.page) +
+                                               ": " + result.detail));
+    }
     if (options_.metrics) {
       options_.metrics->PageFinished(
           result.state == PageState::kSucceeded,
@@ -514,6 +529,23 @@ net::awaitable<Status> JobRunner::Cancel(const std::string& id) {
   events_.Forget(id);
   Wake();
   co_return status;
+}
+
+void JobRunner::NoteFailure(const std::string& id, ocr::Status status) {
+  std::lock_guard lock(failures_mu_);
+  // Taken by a synchronous request that waits for the job; a job nobody
+  // waits for leaves its entry, so the map is emptied now and then.
+  if (failures_.size() >= 4096) failures_.clear();
+  failures_.emplace(id, std::move(status));
+}
+
+ocr::Status JobRunner::TakeFailure(const std::string& id) {
+  std::lock_guard lock(failures_mu_);
+  const auto it = failures_.find(id);
+  if (it == failures_.end()) return OkStatus();
+  ocr::Status status = std::move(it->second);
+  failures_.erase(it);
+  return status;
 }
 
 net::awaitable<void> JobRunner::DiscoverEngines() {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -102,6 +103,10 @@ class JobRunner {
     co_return std::move(*value);
   }
 
+  // The first failure of the job's split or pages, with the status a
+  // synchronous request reports (ok when none was noted); taken once.
+  Status TakeFailure(const std::string& id);
+
   JobStore& store() { return store_; }
   bool SplitsDocuments() const { return static_cast<bool>(options_.split); }
   // Pages queued and in flight across jobs (metrics, tests).
@@ -129,6 +134,7 @@ class JobRunner {
   void UpdateBacklog();
   ActivePtr NextJob();
   int64_t NowMs() const;
+  void NoteFailure(const std::string& id, Status status);
 
   JobStore& store_;
   ModelClient& client_;
@@ -141,6 +147,8 @@ class JobRunner {
   bool stopping_ = false;  // on the strand
   std::atomic<bool> stop_requested_{false};
   std::atomic<int> running_coroutines_{0};
+  std::mutex failures_mu_;
+  std::map<std::string, Status> failures_;
   std::atomic<int> pages_in_flight_{0};
   std::map<std::string, ActivePtr> active_;  // on the strand
   std::deque<std::string> turn_;             // round-robin order of jobs

@@ -153,6 +153,20 @@ net::awaitable<Response> JobsApi::RunSync(RequestContext& ctx,
     res.set(http::field::location, "/gateway/jobs/" + id);
     co_return res;
   }
+  if (record->pages_failed > 0 || record->pages_done == 0) {
+    // As the model answers a document with a page it cannot read: the
+    // error. The pages that were read stay in the job.
+    ocr::Status failure = runner_.TakeFailure(id);
+    if (failure.ok()) {
+      failure = ocr::Status(StatusCode::kBadGateway, record->detail.empty()
+                                                         ? "a page failed"
+                                                         : record->detail);
+    }
+    Response res = ErrorResponse(ctx, failure);
+    res.set(http::field::location, "/gateway/jobs/" + id);
+    co_return res;
+  }
+  runner_.TakeFailure(id);
   co_return co_await ResultOf(ctx, *record, ctx.request_id);
 }
 
