@@ -141,10 +141,9 @@ void JobRunner::Stop() {
     stopped.set_value();
   });
   stopped.get_future().wait();
-  // The coroutines end at their next step; pages in flight were cancelled.
-  for (int i = 0; i < 1000 && running_coroutines_.load() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // The coroutines end at their next step (pages in flight were
+  // cancelled); nothing waits for them: the runner outlives the I/O
+  // threads that could resume them (~Gateway stops those first).
 }
 
 void JobRunner::Wake() {
@@ -157,6 +156,7 @@ void JobRunner::Activate(const JobRecord& record, bool split) {
   job->spec = record.spec;
   job->split = split;
   job->created_ms = record.created_ms;
+  if (active_.empty()) discovery_timer_.cancel();
   active_.emplace(record.spec.id, job);
   Track(record);
   turn_.push_back(record.spec.id);
@@ -552,7 +552,10 @@ net::awaitable<void> JobRunner::DiscoverEngines() {
   const std::string path = "/v2/models/" + options_.model_name;
   const std::string request_id = "job-runner-engines";
   while (!stopping_) {
-    for (size_t e = 0; e < slots_.size() && !stopping_; ++e) {
+    // Asked only while there are jobs: a gateway without them sends its
+    // models nothing of its own.
+    for (size_t e = 0; e < slots_.size() && !stopping_ && !active_.empty();
+         ++e) {
       const auto deadline = Clock::now() + std::chrono::seconds(2);
       ModelAttempt attempt =
           co_await client_.GetOnce(e, path, request_id, deadline);
@@ -573,7 +576,9 @@ net::awaitable<void> JobRunner::DiscoverEngines() {
         wake_.cancel();
       }
     }
-    discovery_timer_.expires_after(std::chrono::seconds(30));
+    // Every 30 s while jobs run; at once when the first job comes.
+    discovery_timer_.expires_after(active_.empty() ? std::chrono::hours(24)
+                                                   : std::chrono::seconds(30));
     boost::system::error_code ec;
     co_await discovery_timer_.async_wait(
         net::redirect_error(net::use_awaitable, ec));

@@ -49,14 +49,14 @@ TEST(ResultCacheKeyTest, IsTheSha256OfTheImageThenTheOptions) {
   EXPECT_EQ(Hex(key.substr(0, 32)),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // The unit (page 1), then lang, psm, dpi, output, text layer, rotate,
-  // deskew and rescale.
+  // deskew, rescale and the first page's number.
   EXPECT_EQ(key.substr(32), std::string("\0"
                                         "00\0"
                                         "eng+deu\0"
                                         "6\0"
                                         "300\0"
-                                        "00001",
-                                        23));
+                                        "000011",
+                                        24));
   EXPECT_EQ(CacheKey("abc", options), key);  // deterministic
 }
 
@@ -88,6 +88,9 @@ TEST(ResultCacheKeyTest, DiffersOnEachOptionPageKindAndOnOneImageByte) {
   OcrOptions rescale = base;
   rescale.rescale = false;
   keys.push_back(CacheKey(image, rescale));
+  OcrOptions first_page = base;
+  first_page.first_page = 7;
+  keys.push_back(CacheKey(image, first_page));
   keys.push_back(ResultCache::Key(SharedFile(image), UnitKind::kPage, 1, base));
   keys.push_back(
       ResultCache::Key(SharedFile(image), UnitKind::kCountPages, 0, base));
