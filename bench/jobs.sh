@@ -103,16 +103,21 @@ run_job() {
   fi
   id="$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$work/submit.json")"
   job_first_ms=""
+  local polls=0
   while [[ -z "$job_first_ms" ]]; do
     if [[ -n "$(curl -fsS "$gw/gateway/jobs/$id/pages")" ]]; then
       job_first_ms=$(($(now_ms) - start))
+    elif ((++polls % 20 == 0)) && ! grep -qE '"status":"(queued|running)"' \
+      <<<"$(curl -fsS "$gw/gateway/jobs/$id")"; then
+      job_first_ms=-  # ended without a page
     else
       sleep 0.05
     fi
   done
-  while [[ "$status" != succeeded && "$status" != failed && "$status" != cancelled ]]; do
+  # Until the job ends (succeeded, partially_succeeded, failed, cancelled).
+  while [[ -z "$status" || "$status" == queued || "$status" == running ]]; do
     body="$(curl -fsS "$gw/gateway/jobs/$id?wait=10")"
-    status="$(sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<<"$body")"
+    status="$(sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p' <<<"$body")"
   done
   job_seconds="$(calc "($(now_ms) - $start) / 1000")"
   kill "$sampler"
@@ -135,6 +140,8 @@ row() {
   rows+=("$1|$2|$pps|$3/$4|$5|$6")
 }
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 # --- the pages ----------------------------------------------------------
 if [[ "$page" == a4 ]]; then
   "$page_bin" a4 "$sample_image" "$work/page.png"
@@ -148,7 +155,7 @@ documents_pdf "$work/page.png" 1 "$work/one.pdf"
 
 echo "jobs: the in-process limit of $engines engines on the page..." >&2
 limit_json="$(OMP_THREAD_LIMIT=1 "$limit_bin" --image="$work/page.png" --engines="$engines" \
-  --concurrency="$engines" --requests="$pages" --max-seconds=3600)"
+  --concurrency="$engines" --seconds=0 --min-requests="$pages" --requests="$pages" --max-seconds=3600)"
 limit_pps="$(field "$limit_json" throughput)"
 limit_ok=$(($(field "$limit_json" count) - $(field "$limit_json" errors)))
 row "limit (in-process), the page as PNG, $engines engines" "$(field "$limit_json" seconds)" \
@@ -161,9 +168,9 @@ jobs_url="$started_url"
 jobs_pid="$started_pid"
 echo "jobs: one page alone (warm-up, then 3 at c=1)..." >&2
 "$load_bin" --mode=multipart --url="$jobs_url/gateway/ocr" --image="$work/one.pdf" \
-  --connections=1 --requests=1 >/dev/null
+  --connections=1 --seconds=0 --min-requests=1 --requests=1 --max-seconds=600 >/dev/null
 alone_json="$("$load_bin" --mode=multipart --url="$jobs_url/gateway/ocr" --image="$work/one.pdf" \
-  --connections=1 --requests=3)"
+  --connections=1 --seconds=0 --min-requests=3 --requests=3 --max-seconds=1800)"
 alone_ms="$(field "$alone_json" p50_ms)"
 echo "jobs: the ${pages}-page PDF as a job, text..." >&2
 run_job "$jobs_url" "" "$jobs_pid" "$model_pid"
@@ -221,7 +228,7 @@ cli_pps="$(ratio "$ok" "$seconds")"
 row "tesseract CLI, one process per page (the PNG), $engines at a time" "$seconds" "$ok" $((pages - ok)) - -
 
 # --- report -------------------------------------------------------------
-echo "Jobs: a ${pages}-page image-only PDF of $page_name (img2pdf at 300 dpi, $(($(stat -c %s "$work/doc.pdf") / 1024)) KiB); $(machine_line); E = $engines engines."
+echo "Jobs: a ${pages}-page image-only PDF of $page_name (img2pdf at 300 dpi, $(($(stat -c %s "$work/doc.pdf") / 1024)) KiB); $(machine_line); E = $engines engines; load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after."
 echo
 echo "| what | seconds | pages/s | / limit | text job / this | ok/failed pages | gateway RSS MiB peak (mean) | model RSS MiB peak (mean) |"
 echo "|---|---|---|---|---|---|---|---|"
