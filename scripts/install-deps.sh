@@ -19,9 +19,9 @@ build_pkgs=(
 )
 # Only for make test. Every command a test or script calls comes from one of
 # these or from a package every Debian system has (tests/project checks it).
-# The last two rows make and read the documents of bench/quality.sh
+# The imagemagick and fonts rows make and read the documents of bench/quality.sh
 # (scripts/make-test-documents.sh); Russian is a second script for the
-# lang=auto test.
+# lang=auto test; ocrmypdf is bench/jobs.sh's comparison (bench_jobs).
 test_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev nlohmann-json3-dev
@@ -32,6 +32,7 @@ test_pkgs=(
   imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
   fonts-dejavu-core tesseract-ocr-rus
   python3-grpcio python3-protobuf
+  ocrmypdf
 )
 
 list=0

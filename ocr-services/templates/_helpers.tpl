@@ -116,6 +116,41 @@ than the CPU limit only adds throttling.
 {{- max 1 $engines }}
 {{- end }}
 
+{{/*
+Pages of jobs the gateway keeps in flight on the model Service
+(--job-page-concurrency): gateway.jobs.pageConcurrency when > 0, else the
+engines per model pod times the model pods there are at least
+(modelServer.replicaCount; the autoscaler's minReplicas; in KServe mode
+kserve.minReplicas), so that one job can keep every engine busy.
+*/}}
+{{- define "ocr-services.gateway.jobPageConcurrency" -}}
+{{- $n := int .Values.gateway.jobs.pageConcurrency }}
+{{- if le $n 0 }}
+{{- $replicas := int .Values.modelServer.replicaCount }}
+{{- if .Values.kserve.enabled }}
+{{- $replicas = int .Values.kserve.minReplicas }}
+{{- else if .Values.modelServer.autoscaling.enabled }}
+{{- $replicas = int .Values.modelServer.autoscaling.minReplicas }}
+{{- end }}
+{{- $n = mul (include "ocr-services.modelServer.engines" . | int) (max 1 $replicas) }}
+{{- end }}
+{{- $n }}
+{{- end }}
+
+{{/* Mount path of the gateway's job folder (--job-dir), on the `jobs` volume. */}}
+{{- define "ocr-services.gateway.jobDir" -}}
+/var/lib/ocr-gateway/jobs
+{{- end }}
+
+{{/* Name of the chart-made PersistentVolumeClaim of the gateway's jobs. */}}
+{{- define "ocr-services.gateway.jobsClaimName" -}}
+{{- with .Values.gateway.jobs.persistence.existingClaim }}
+{{- . }}
+{{- else }}
+{{- printf "%s-jobs" (include "ocr-services.gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
 {{/* ceil() of a Kubernetes CPU quantity ("2", "1.5", "1500m"); 0 for "". */}}
 {{- define "ocr-services.cpuCeil" -}}
 {{- if eq . "" }}

@@ -10,6 +10,10 @@
 #   - the model's NetworkPolicy admits exactly the gateway pods and the
 #     Prometheus pods the values name, on the model's ports, nothing else;
 #   - gateway.apiKeys mounts the named Secret as the gateway's --api-keys-file;
+#   - jobs: --job-dir on a writable volume (emptyDir, or a claim with
+#     gateway.jobs.persistence, which needs one gateway pod and Recreate),
+#     --job-page-concurrency = engines x model pods, limits in the ConfigMap,
+#     the webhook secret from a Secret;
 #   - V2 gRPC: the model listens on --grpc-port=8081 (container port grpc),
 #     its Service's grpc port has appProtocol grpc, and
 #     gateway.upstreamProtocol v2-json / v2-binary / grpc each give the
@@ -314,6 +318,89 @@ else
   grep -E '^(gateway_api_keys|violation)' "$tmp/keys.facts" | sed 's/^/    /' || true
 fi
 
+# --- jobs: the job folder on a volume, limits, webhooks, persistence -----
+# Every scenario: --job-dir on a writable emptyDir (the root filesystem is
+# read-only) and --job-page-concurrency = engines x the model pods there are
+# at least (replicaCount, the autoscaler's or KServe's minReplicas).
+for values in "${scenarios[@]}"; do
+  name="$(basename "$values" -values.yaml)"
+  f="$tmp/$name.facts"
+  engines="$(fact "$f" model_engines)"
+  case "$name" in
+    production) pods=3 ;;  # modelServer.autoscaling.minReplicas
+    kserve) pods="$(awk '/^kserve:/ {k = 1} k && /minReplicas:/ {print $2; exit}' "$values")" ;;
+    *) pods=1 ;;
+  esac
+  got="$(fact "$f" gateway_job_dir) $(fact "$f" gateway_job_volume) $(fact "$f" gateway_job_page_concurrency)"
+  if [ "$got" = "/var/lib/ocr-gateway/jobs emptyDir $((engines * pods))" ]; then
+    pass "$name: --job-dir on an emptyDir, --job-page-concurrency=$((engines * pods)) ($engines engines x $pods model pods)"
+  else
+    fail "$name: jobs are '$got', want '/var/lib/ocr-gateway/jobs emptyDir $((engines * pods))'"
+  fi
+done
+render >"$tmp/jobs.yaml"
+facts "$tmp/jobs.yaml" >"$tmp/jobs.facts"
+got=""
+for var in JOB_RETENTION_SECONDS MAX_JOB_BYTES MAX_JOB_PAGES JOB_PAGE_TIMEOUT_SECONDS CALLBACK_ALLOW; do
+  got="$got $(fact "$tmp/jobs.facts" "gateway_config_GATEWAY_$var")"
+done
+if [ "$got" = " 86400 67108864 10000 120 " ] && [ -z "$(fact "$tmp/jobs.facts" gateway_webhook_secret)" ] &&
+  [ "$(count "$tmp/jobs.facts" PersistentVolumeClaim)" = 0 ] && [ "$(fact "$tmp/jobs.facts" gateway_strategy)" = RollingUpdate ]; then
+  pass "jobs by default: retention, limits and page timeout in the ConfigMap, no webhook secret, no claim"
+else
+  fail "jobs by default: ConfigMap '$got', webhook secret '$(fact "$tmp/jobs.facts" gateway_webhook_secret)', claims $(count "$tmp/jobs.facts" PersistentVolumeClaim)"
+fi
+render --set gateway.jobs.pageConcurrency=5 --set gateway.jobs.retentionSeconds=3600 \
+  --set gateway.jobs.maxJobPages=200 --set gateway.jobs.callbackAllow='http://hooks.ocr.svc:8080' \
+  --set gateway.jobs.webhookSecret.existingSecret=ocr-hooks --set gateway.jobs.webhookSecret.secretKey=whsec \
+  --set gateway.jobs.emptyDirSizeLimit=5Gi >"$tmp/jobs.yaml"
+facts "$tmp/jobs.yaml" >"$tmp/jobs.facts"
+got="$(fact "$tmp/jobs.facts" gateway_job_page_concurrency) $(fact "$tmp/jobs.facts" gateway_config_GATEWAY_JOB_RETENTION_SECONDS)"
+got="$got $(fact "$tmp/jobs.facts" gateway_config_GATEWAY_MAX_JOB_PAGES) $(fact "$tmp/jobs.facts" gateway_config_GATEWAY_CALLBACK_ALLOW)"
+got="$got $(fact "$tmp/jobs.facts" gateway_webhook_secret) $(fact "$tmp/jobs.facts" gateway_job_volume)"
+if [ "$got" = "5 3600 200 http://hooks.ocr.svc:8080 ocr-hooks/whsec emptyDir:5Gi" ] &&
+  ! grep -q '^violation=' "$tmp/jobs.facts" && node "$here/validate.mjs" "$tmp/jobs.yaml" >/dev/null; then
+  pass "gateway.jobs values: concurrency, retention, pages, callbackAllow, webhook secret from Secret ocr-hooks/whsec, emptyDir sizeLimit"
+else
+  fail "gateway.jobs values give '$got'"; grep '^violation=' "$tmp/jobs.facts" | sed 's/^violation=/    /' || true
+fi
+# Persistence: a claim (made, or an existing one), one pod, Recreate.
+render --set gateway.jobs.persistence.enabled=true --set gateway.jobs.persistence.size=20Gi \
+  --set gateway.jobs.persistence.storageClassName=fast >"$tmp/pvc.yaml"
+facts "$tmp/pvc.yaml" >"$tmp/pvc.facts"
+claim="$(fact "$tmp/pvc.facts" gateway_job_volume)"
+if [ "$claim" = "pvc:$release-ocr-services-gateway-jobs" ] &&
+  [ "$(fact "$tmp/pvc.facts" "pvc_${claim#pvc:}")" = "ReadWriteOnce,20Gi,fast" ] &&
+  [ "$(fact "$tmp/pvc.facts" gateway_strategy)" = Recreate ] &&
+  ! grep -q '^violation=' "$tmp/pvc.facts" && node "$here/validate.mjs" "$tmp/pvc.yaml" >/dev/null; then
+  pass "gateway.jobs.persistence: --job-dir on claim ${claim#pvc:} (ReadWriteOnce, 20Gi, class fast), strategy Recreate"
+else
+  fail "gateway.jobs.persistence: volume '$claim', claim '$(fact "$tmp/pvc.facts" "pvc_${claim#pvc:}")', strategy '$(fact "$tmp/pvc.facts" gateway_strategy)'"
+fi
+render --set gateway.jobs.persistence.enabled=true --set gateway.jobs.persistence.existingClaim=my-jobs >"$tmp/pvc.yaml"
+facts "$tmp/pvc.yaml" >"$tmp/pvc.facts"
+if [ "$(fact "$tmp/pvc.facts" gateway_job_volume)" = pvc:my-jobs ] && [ "$(count "$tmp/pvc.facts" PersistentVolumeClaim)" = 0 ]; then
+  pass "gateway.jobs.persistence.existingClaim: --job-dir on claim my-jobs, none created"
+else
+  fail "gateway.jobs.persistence.existingClaim: volume '$(fact "$tmp/pvc.facts" gateway_job_volume)', $(count "$tmp/pvc.facts" PersistentVolumeClaim) claims made"
+fi
+for extra in "gateway.replicaCount=2" "gateway.autoscaling.enabled=true"; do
+  if render --set gateway.jobs.persistence.enabled=true --set "$extra" >/dev/null 2>"$tmp/pvc.err"; then
+    fail "gateway.jobs.persistence with $extra was accepted"
+  elif grep -q 'persistence.enabled needs one gateway pod' "$tmp/pvc.err"; then
+    pass "gateway.jobs.persistence with $extra is refused"
+  else
+    fail "gateway.jobs.persistence with $extra failed, but not with the chart's message:"; cat "$tmp/pvc.err"
+  fi
+done
+# The check itself: a --job-dir on the read-only root filesystem is reported.
+render | sed 's|--job-dir=/var/lib/ocr-gateway/jobs|--job-dir=/srv/jobs|' >"$tmp/rootjobs.yaml"
+if facts "$tmp/rootjobs.yaml" | grep -q '^violation=.*--job-dir /srv/jobs is not a writable volume mount'; then
+  pass "self-test: a --job-dir outside the volumes is reported"
+else
+  fail "self-test: a --job-dir outside the volumes was not reported"
+fi
+
 # --- bad values are refused by values.schema.json ------------------------
 expect_refused() { # $1 = description, $2 = values file content
   printf '%s\n' "$2" >"$tmp/bad.yaml"
@@ -334,6 +421,10 @@ expect_refused "a gRPC message limit under 1k" $'modelServer:\n  config:\n    gr
 expect_refused "a bad CPU quantity" $'modelServer:\n  resources:\n    limits:\n      cpu: two'
 expect_refused "a typo'd gateway.apiKeys key" $'gateway:\n  apiKeys:\n    existingSecert: keys'
 expect_refused "an invalid Secret name in gateway.apiKeys" $'gateway:\n  apiKeys:\n    existingSecret: Not_A_Name'
+expect_refused "a typo'd gateway.jobs key" $'gateway:\n  jobs:\n    maxPages: 10'
+expect_refused "a negative gateway.jobs.pageConcurrency" $'gateway:\n  jobs:\n    pageConcurrency: -1'
+expect_refused "an unknown jobs claim access mode" $'gateway:\n  jobs:\n    persistence:\n      accessMode: ReadMostly'
+expect_refused "a bad jobs claim size" $'gateway:\n  jobs:\n    persistence:\n      size: lots'
 if render --set modelServer.terminationGracePeriodSeconds=20 >/dev/null 2>"$tmp/tgp.err" ||
   ! grep -q "must exceed" "$tmp/tgp.err"; then
   fail "terminationGracePeriodSeconds <= shutdown grace + preStop was accepted"

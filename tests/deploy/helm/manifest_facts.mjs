@@ -18,6 +18,14 @@
 //   model_netpol_prometheus      that Prometheus peer, as JSON
 //   gateway_api_keys_file / gateway_api_keys_secret  --api-keys-file of the
 //                                gateway and the Secret mounted where it points
+//   gateway_job_dir              --job-dir of the gateway
+//   gateway_job_volume           what is mounted there: "emptyDir",
+//                                "emptyDir:<sizeLimit>" or "pvc:<claim>"
+//   gateway_job_page_concurrency --job-page-concurrency of the gateway
+//   gateway_strategy             the gateway Deployment's strategy type
+//   gateway_webhook_secret       <Secret>/<key> of GATEWAY_WEBHOOK_SECRET
+//   gateway_config_<VAR>         the gateway ConfigMap's GATEWAY_* values
+//   pvc_<name>                   each PersistentVolumeClaim: mode,size,class
 //   violation=...                a rule every workload must follow, broken
 // Facts are read from the objects themselves, never from chart values, so the
 // test compares what Kubernetes would actually get.
@@ -154,6 +162,39 @@ for (const [, , spec, comp] of workloads.filter(([, , , c]) => c === "gateway"))
   const item = volume?.secret?.items?.find((i) => `${mount.mountPath}/${i.path}` === file);
   if (!item || mount.readOnly !== true) violation(`gateway --api-keys-file ${file} is no read-only Secret item`);
   else fact("gateway_api_keys_secret", `${volume.secret.secretName}/${item.key}`);
+}
+
+// Jobs: the job folder must be a mounted, writable volume (the root
+// filesystem is read-only), and the webhook secret must come from a Secret.
+for (const [obj, , spec] of workloads.filter(([, , , c]) => c === "gateway")) {
+  const c = spec.containers[0];
+  const where = `${obj.kind}/${obj.metadata.name}`;
+  const dir = flag(c.args, "job-dir") ?? "";
+  fact("gateway_job_dir", dir);
+  fact("gateway_job_page_concurrency", flag(c.args, "job-page-concurrency") ?? "");
+  fact("gateway_strategy", obj.spec?.strategy?.type ?? "RollingUpdate");
+  const mount = (c.volumeMounts ?? []).find((m) => m.mountPath === dir);
+  const volume = (spec.volumes ?? []).find((v) => v.name === mount?.name);
+  if (!dir) violation(`${where}: no --job-dir (jobs would go to /tmp and vanish with the pod's tmp volume)`);
+  else if (!mount || mount.readOnly) violation(`${where}: --job-dir ${dir} is not a writable volume mount`);
+  else if (volume?.emptyDir) {
+    fact("gateway_job_volume", volume.emptyDir.sizeLimit ? `emptyDir:${volume.emptyDir.sizeLimit}` : "emptyDir");
+  } else if (volume?.persistentVolumeClaim) {
+    fact("gateway_job_volume", `pvc:${volume.persistentVolumeClaim.claimName}`);
+  } else violation(`${where}: --job-dir ${dir} is on neither an emptyDir nor a claim`);
+  const hook = (c.env ?? []).find((e) => e.name === "GATEWAY_WEBHOOK_SECRET");
+  if (hook && !hook.valueFrom?.secretKeyRef) violation(`${where}: GATEWAY_WEBHOOK_SECRET is not read from a Secret`);
+  fact("gateway_webhook_secret", hook ? `${hook.valueFrom.secretKeyRef.name}/${hook.valueFrom.secretKeyRef.key}` : "");
+  for (const name of (c.envFrom ?? []).map((e) => e.configMapRef?.name).filter(Boolean)) {
+    const cm = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === name);
+    for (const [k, v] of Object.entries(cm?.data ?? {})) {
+      if (k.startsWith("GATEWAY_")) fact(`gateway_config_${k}`, v);
+    }
+    if ("GATEWAY_WEBHOOK_SECRET" in (cm?.data ?? {})) violation(`${where}: the webhook secret is in ConfigMap ${name}`);
+  }
+}
+for (const d of docs.filter((x) => x.kind === "PersistentVolumeClaim")) {
+  fact(`pvc_${d.metadata.name}`, `${d.spec.accessModes.join("+")},${d.spec.resources.requests.storage},${d.spec.storageClassName ?? ""}`);
 }
 
 const cpuLimitEngines = [];

@@ -81,6 +81,10 @@ const required = [
   'gateway_upstream_failures_total', 'process_cpu_seconds_total', 'process_resident_memory_bytes',
   'ocr_result_cache_hits_total', 'ocr_result_cache_misses_total',
   'grpc_server_handled_total', 'grpc_server_handling_seconds_bucket',
+  'gateway_jobs_active', 'gateway_jobs_created_total', 'gateway_jobs_finished_total',
+  'gateway_job_pages_queued', 'gateway_job_pages_in_flight',
+  'gateway_job_oldest_queued_page_age_seconds', 'gateway_job_page_duration_seconds_bucket',
+  'gateway_job_page_duration_seconds_count', 'gateway_job_webhook_deliveries_total',
 ];
 for (const metric of required) {
   check(exprs.some((e) => e.includes(metric)), `no panel queries ${metric}`);
@@ -88,6 +92,10 @@ for (const metric of required) {
 for (const q of [0.5, 0.95, 0.99]) {
   check(exprs.some((e) => e.startsWith(`histogram_quantile(${q}, `) && e.includes('request_predict_seconds_bucket')),
       `no p${q * 100} predict latency panel query`);
+}
+for (const q of [0.5, 0.95]) {
+  check(exprs.some((e) => e.startsWith(`histogram_quantile(${q}, `) && e.includes('gateway_job_page_duration_seconds_bucket')),
+      `no p${q * 100} job page latency panel query`);
 }
 check(panels.some((p) => p.type === 'heatmap' && p.targets?.[0]?.format === 'heatmap'),
     'no latency heatmap panel (type heatmap, format heatmap)');

@@ -107,7 +107,7 @@ async function ruleQueries() {
   const rules = data.groups.flatMap((g) => g.rules.map((r) => ({ ...r, group: g.name })));
   const out = [];
   const problems = [];
-  if (rules.filter((r) => r.type === 'alerting').length < 6 || rules.filter((r) => r.type === 'recording').length < 5) {
+  if (rules.filter((r) => r.type === 'alerting').length < 9 || rules.filter((r) => r.type === 'recording').length < 9) {
     problems.push(`rule file not (fully) loaded: ${rules.length} rules`);
   }
   for (const r of rules) {

@@ -4,7 +4,10 @@
 # 1s), get real traffic including failures; then every dashboard panel query,
 # the seed dashboard's queries and every recording/alerting rule must return
 # data (prom_check.mjs all), and stopping the model must make OCRTargetDown's
-# condition true and the alert active.
+# condition true and the alert active. Gateway "a" also runs asynchronous
+# jobs: a 3-page PDF (img2pdf from tests/data/images) submitted twice, the
+# first with a webhook to a closed port, which fails and gives up, so the
+# Jobs row's panels and the job alerts have data.
 #
 # Processes: model, gateway "a" (-> model), gateway "b" (-> a closed port, so
 # the upstream retry/failure metrics exist, as with a dead model pod), gateway
@@ -26,7 +29,7 @@ dashboard="$root/monitoring/dashboards/ocr-services.json"
 for f in "$OCR_MODEL_SERVER_BIN" "$OCR_GATEWAY_BIN" "$image" "$rules" "$dashboard"; do
   [ -e "$f" ] || { echo "e2e: missing $f" >&2; exit 1; }
 done
-for tool in prometheus curl node; do
+for tool in prometheus curl node img2pdf; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool not found" >&2; exit 1; }
 done
 
@@ -106,13 +109,47 @@ model_port=$(cat "$work/model.port")
 model_grpc_port=$(cat "$work/model-grpc.port")
 wait_http "http://127.0.0.1:$model_port/v2/health/ready" 200
 
+dead_port=$(free_port)   # nothing listens there: connections are refused
 "$OCR_GATEWAY_BIN" --host=127.0.0.1 --port=0 --port-file="$work/gateway-a.port" \
-  --model-url="http://127.0.0.1:$model_port" >"$work/gateway-a.log" 2>&1 &
+  --model-url="http://127.0.0.1:$model_port" --job-dir="$work/jobs-a" \
+  --webhook-secret="whsec_$(head -c 32 /dev/urandom | base64 -w0)" \
+  --callback-allow='http://127.0.0.1:*' >"$work/gateway-a.log" 2>&1 &
 pids+=($!)
 wait_port_file "gateway a" "$work/gateway-a.port" "$!"
 gw_a=$(cat "$work/gateway-a.port")
 
-dead_port=$(free_port)   # nothing listens there: connections are refused
+# --- jobs -------------------------------------------------------------------
+# A 3-page PDF; the first job's webhook goes to the closed port: 6 attempts
+# over 15-31 s, then gave_up (submitted now, so the retries overlap the rest).
+img2pdf "$image" "$OCR_TESTDATA_DIR/images/tjs-simple.png" "$image" -o "$work/doc.pdf"
+# submit_job [QUERY]: POST /gateway/jobs (202 asserted), prints the job's id.
+submit_job() {
+  local out="$work/submit.json" code
+  code=$(curl -s -o "$out" -w '%{http_code}' -F "image_file=@$work/doc.pdf;type=application/pdf" \
+    "http://127.0.0.1:$gw_a/gateway/jobs${1:-}" || true)
+  [ "$code" = 202 ] || { echo "e2e: job submission answered $code: $(cat "$out")" >&2; exit 1; }
+  node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).id)' "$out"
+}
+# wait_job ID: until the job ends (60 s); it must have succeeded, 3 pages.
+wait_job() {
+  local status="$work/job-$1.json"
+  for _ in $(seq 1 6); do
+    curl -s -o "$status" "http://127.0.0.1:$gw_a/gateway/jobs/$1?wait=10" || true
+    # shellcheck disable=SC2016  # JavaScript's template literal, not the shell's
+    if node -e '
+      const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      if (j.status === "queued" || j.status === "running") process.exit(2);
+      if (j.status !== "succeeded" || j.pages_total !== 3 || j.pages_done !== 3) {
+        console.error(`e2e: job ended ${JSON.stringify(j)}`); process.exit(1);
+      }' "$status"; then return 0
+    elif [ $? = 1 ]; then exit 1
+    fi
+  done
+  echo "e2e: job $1 did not end in 60s: $(cat "$status")" >&2
+  exit 1
+}
+job_with_hook=$(submit_job "?callback_url=http%3A%2F%2F127.0.0.1%3A$dead_port%2Fhook")
+wait_job "$job_with_hook"
 "$OCR_GATEWAY_BIN" --host=127.0.0.1 --port=0 --port-file="$work/gateway-b.port" \
   --model-url="http://127.0.0.1:$dead_port" --retries=2 --retry-backoff=0.01 \
   >"$work/gateway-b.log" 2>&1 &
@@ -177,8 +214,13 @@ traffic 1
 check wait 'gateway_upstream_failures_total and on () count(request_errors_total{reason="unsupported_media_type"})' 30
 check wait 'ocr_mean_word_confidence_count' 30
 check wait 'grpc_server_handled_total{grpc_method="ModelInfer", grpc_code="InvalidArgument"}' 30
+check wait 'gateway_jobs_finished_total{status="succeeded"}' 30
 sleep 2
 traffic 3
+# A second job, so that the job counters and page histogram move while
+# Prometheus watches; then the first job's webhook must have given up.
+wait_job "$(submit_job)"
+check wait 'gateway_job_webhook_deliveries_total{outcome="gave_up"}' 60
 
 # --- every query ----------------------------------------------------------
 check all "$dashboard"
