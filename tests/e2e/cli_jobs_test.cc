@@ -235,8 +235,8 @@ TEST_F(CliJobsTest, A504WithItsJobIsFollowedNotSentAgain) {
 TEST_F(CliJobsTest, A413IsNotRetried) {
   // Bodies over 20 KiB + 64 KiB are refused before they are read, on
   // /gateway/ocr (the image) and /gateway/jobs (the PDF).
-  auto gateway = StartGateway({model_->port()},
-                              {"--max-upload-bytes=20k", "--max-job-bytes=20k"});
+  auto gateway = StartGateway(
+      {model_->port()}, {"--max-upload-bytes=20k", "--max-job-bytes=20k"});
   const fs::path bmp = dir_ / "scans/big.bmp";
   fs::copy_file(ImagePath("pyt-test.bmp"), bmp);
   const CliRun run = RunOcr({"--url", Url(gateway->port()), "--retries=5",
