@@ -11,37 +11,18 @@
 #include <sstream>
 #include <thread>
 
-#include "stack_fixture.h"
+#include "jobs_fixture.h"
 
 namespace ocr::testing {
 namespace {
 
 std::string TempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("ocr-jobdocs-" + std::to_string(getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
+  return JobsTempDir("docs-" + name);
 }
 
 HttpResult Post(int port, const std::string& path, const std::string& content,
                 const std::string& query = "", Headers headers = {}) {
-  headers.emplace_back("Content-Type",
-                       "multipart/form-data; boundary=" + kBoundary);
-  return HttpCall(port, "POST", path + query,
-                  MultipartBody(kBoundary, "image_file", "doc.bin", content),
-                  headers, std::chrono::seconds(120));
-}
-
-nlohmann::json WaitFinal(int port, const std::string& id) {
-  nlohmann::json status;
-  for (int i = 0; i < 60; ++i) {
-    const auto r = HttpGet(port, "/gateway/jobs/" + id + "?wait=10");
-    if (r.status != 200) break;
-    status = Json(r.body);
-    if (status["status"] != "queued" && status["status"] != "running") break;
-  }
-  return status;
+  return PostFile(port, content, query, std::move(headers), path);
 }
 
 // The model's own answer for the whole document (every page on one model
@@ -183,11 +164,7 @@ TEST_F(JobDocumentsTest, AGatewayKilledMidJobFinishesItWithTheSameBytes) {
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string id = Json(r.body)["id"];
   // Kill it once some pages are read, before all are.
-  for (int i = 0; i < 200; ++i) {
-    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
-    if (s["pages_done"].get<int>() >= 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitPagesDone(gateway->port(), id, 2);
   gateway->Signal(SIGKILL);
   gateway->WaitExit(std::chrono::seconds(5));
   gateway = StartGateway({model_->port()}, {"--job-dir=" + dir});
@@ -209,11 +186,7 @@ TEST_F(JobDocumentsTest, SigtermStopsTheGatewayAndItsJobGoesOnAtTheNextStart) {
       Post(gateway->port(), "/gateway/jobs", ReadFile(Doc("twelve.pdf")));
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string id = Json(r.body)["id"];
-  for (int i = 0; i < 200; ++i) {
-    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
-    if (s["pages_done"].get<int>() >= 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitPagesDone(gateway->port(), id, 1);
   gateway->Signal(SIGTERM);
   const auto code = gateway->WaitExit(std::chrono::seconds(15));
   ASSERT_TRUE(code.has_value()) << "the gateway did not exit on SIGTERM";
@@ -272,11 +245,7 @@ TEST_F(JobDocumentsTest, DeleteStopsThePagesOnTheEnginesWithinASecond) {
       Post(gateway->port(), "/gateway/jobs", ReadFile(Doc("thirty-six.pdf")));
   ASSERT_EQ(r.status, 202) << r.body;
   const std::string id = Json(r.body)["id"];
-  for (int i = 0; i < 200; ++i) {
-    const auto s = Json(HttpGet(gateway->port(), "/gateway/jobs/" + id).body);
-    if (s["pages_done"].get<int>() >= 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitPagesDone(gateway->port(), id, 2);
   const auto busy = [this] {
     return Metric(HttpGet(model_->port(), "/metrics").body, "ocr_engines_busy");
   };

@@ -8,36 +8,18 @@
 #include <filesystem>
 #include <fstream>
 
-#include "stack_fixture.h"
+#include "jobs_fixture.h"
 
 namespace ocr::testing {
 namespace {
 
 std::string TempDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("ocr-jobres-" + std::to_string(getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
+  return JobsTempDir("res-" + name);
 }
 
 HttpResult SubmitJob(int port, const std::string& content,
                      const std::string& query = "") {
-  return HttpCall(
-      port, "POST", "/gateway/jobs" + query,
-      MultipartBody(kBoundary, "image_file", "doc.bin", content),
-      {{"Content-Type", "multipart/form-data; boundary=" + kBoundary}});
-}
-
-nlohmann::json WaitFinal(int port, const std::string& id) {
-  nlohmann::json status;
-  for (int i = 0; i < 60; ++i) {
-    const auto r = HttpGet(port, "/gateway/jobs/" + id + "?wait=10");
-    if (r.status != 200) break;
-    status = Json(r.body);
-    if (status["status"] != "queued" && status["status"] != "running") break;
-  }
-  return status;
+  return PostFile(port, content, query);
 }
 
 uint32_t Read32(const std::string& b, size_t at) {

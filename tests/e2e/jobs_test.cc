@@ -10,7 +10,8 @@
 #include <sstream>
 #include <thread>
 
-#include "stack_fixture.h"
+#include "jobs_fixture.h"
+#include "support/pdf_builder.h"
 
 namespace ocr::testing {
 namespace {
@@ -18,31 +19,7 @@ namespace {
 HttpResult Submit(int port, const std::string& content,
                   const std::string& query = "", Headers headers = {},
                   const std::string& path = "/gateway/jobs") {
-  headers.emplace_back("Content-Type",
-                       "multipart/form-data; boundary=" + kBoundary);
-  return HttpCall(port, "POST", path + query,
-                  MultipartBody(kBoundary, "image_file", "doc.bin", content),
-                  headers);
-}
-
-// Polls with ?wait until the job is final; its last status document.
-nlohmann::json WaitFinal(
-    int port, const std::string& id,
-    std::chrono::seconds limit = std::chrono::seconds(120)) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  nlohmann::json status;
-  while (std::chrono::steady_clock::now() < until) {
-    const auto r = HttpGet(port, "/gateway/jobs/" + id + "?wait=10");
-    if (r.status != 200) {
-      ADD_FAILURE() << r.status << " " << r.body;
-      return status;
-    }
-    status = Json(r.body);
-    const std::string s = status.value("status", "");
-    if (s != "queued" && s != "running") return status;
-  }
-  ADD_FAILURE() << "job " << id << " not final: " << status.dump();
-  return status;
+  return PostFile(port, content, query, std::move(headers), path);
 }
 
 std::string Sample() { return ReadFile(ImagePath("pyt-test.png")); }
@@ -222,28 +199,10 @@ TEST_F(JobsTest, AJobSurvivesARestartOfTheGateway) {
 
 // A one-page PDF that carries `junk` bytes in an object no page uses.
 std::string PdfWithJunk(size_t junk) {
-  std::string pdf = "%PDF-1.4\n";
-  std::vector<size_t> offsets;
-  const auto object = [&](const std::string& body) {
-    offsets.push_back(pdf.size());
-    pdf += std::to_string(offsets.size()) + " 0 obj\n" + body + "\nendobj\n";
-  };
-  object("<< /Type /Catalog /Pages 2 0 R >>");
-  object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-  object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>");
-  object("<< /Length " + std::to_string(junk) + " >>\nstream\n" +
-         std::string(junk, 'j') + "\nendstream");
-  const size_t xref = pdf.size();
-  pdf += "xref\n0 " + std::to_string(offsets.size() + 1) +
-         "\n0000000000 65535 f \n";
-  for (size_t at : offsets) {
-    char line[24];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", at);
-    pdf += line;
-  }
-  pdf += "trailer\n<< /Size " + std::to_string(offsets.size() + 1) +
-         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-  return pdf;
+  return BuildPdf({"<< /Type /Catalog /Pages 2 0 R >>",
+                   "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>",
+                   Stream(std::string(junk, 'j'))});
 }
 
 int64_t RssKiB(pid_t pid) {
