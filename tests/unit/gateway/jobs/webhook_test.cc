@@ -85,7 +85,7 @@ TEST(WebhookSignatureTest, TheStandardWebhooksReferenceVector) {
 
 TEST(WebhookSignatureTest, MatchesAnIndependentHmacOnVariedInputs) {
   const std::string key = *ParseWebhookSecret(FormatWebhookSecret(
-      std::string("\x00\x01\xff\x80 key bytes, not text", 26)));
+      std::string("\x00\x01\xff\x80 key bytes, not text", 24)));
   for (const std::string& body :
        {std::string(), std::string("{}"), std::string("\0\n\"x\"", 5),
         std::string(100000, 'b')}) {
