@@ -153,6 +153,10 @@ TEST_F(SplitterProcessTest, AnErrorFromTheCallerStopsTheSplit) {
 }
 
 TEST_F(SplitterProcessTest, ACrashIsReportedNamingTheSignal) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer catches the SIGSEGV itself and exits 1: "
+                  "the signal this test names never reaches the parent";
+#endif
   Outcome r = Fault("segv");
   EXPECT_EQ(r.emitted.status().code(), StatusCode::kInternal);
   EXPECT_EQ(r.emitted.status().message(),
