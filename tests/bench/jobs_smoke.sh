@@ -31,7 +31,9 @@ for what in "job, text: 1 gateway, 1 model of [0-9]+ engines" "job, searchable P
 done
 grep -qE "^\| one page alone: the 1-page PDF on /gateway/ocr, c=1, p50 of 3 \| $num \| 1.00 \|$" <<<"$out" ||
   fail "no row for one page alone"
-grep -qE "^\| the job: submission to the first page in GET /pages \| [0-9]+ \| $num \|$" <<<"$out" ||
+grep -qE "^\| a 1-page job: submission to its page in GET /pages \| [0-9]+ \| $num \|$" <<<"$out" ||
+  fail "no 1-page job row"
+grep -qE "^\| the 3-page job: submission to the first page in GET /pages \([0-9]+ pages start at once\) \| [0-9]+ \| $num \|$" <<<"$out" ||
   fail "no first-page row"
 for model in a b; do
   grep -qE "^\| $model \| [1-9][0-9]* \|$" <<<"$out" || fail "model process $model of the two-model job got no page"
