@@ -85,7 +85,8 @@ package_of() {
   real=$(readlink -f "$path")
   # Merged /usr: dpkg may know /bin/x for what PATH finds as /usr/bin/x.
   for candidate in "$path" "$real" "${path#/usr}" "${real#/usr}"; do
-    if dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1; then
+    if dpkg -S "$candidate" 2>/dev/null | grep -v "^diversion by " | head -1 |
+      cut -d: -f1; then
       return 0
     fi
   done
