@@ -18,6 +18,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/child_process.h"
 #include "page_splitter/page_frames.h"
 
 namespace ocr::page_split {
@@ -39,22 +40,16 @@ std::string Errno() { return std::strerror(errno); }
 // which the sandbox sets equal), that it used up its CPU time.
 std::string Describe(int status, double cpu_seconds,
                      const SplitOptions& options) {
-  if (WIFEXITED(status)) {
-    return "exited with code " + std::to_string(WEXITSTATUS(status));
-  }
+  std::string out = DescribeExit(status);
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);
-    const char* name = sigabbrev_np(sig);
-    std::string out = "was killed by signal " + std::to_string(sig) + " (SIG" +
-                      (name != nullptr ? name : "?") + ")";
     if ((sig == SIGXCPU || sig == SIGKILL) && options.cpu_seconds > 0 &&
         cpu_seconds >= 0.8 * options.cpu_seconds) {
       out += ": it used up its CPU time (" +
              std::to_string(options.cpu_seconds) + " s)";
     }
-    return out;
   }
-  return "ended (status " + std::to_string(status) + ")";
+  return out;
 }
 
 // The child process; killed and reaped at the latest when this goes.
@@ -204,20 +199,6 @@ StatusOr<std::unique_ptr<Child>> Spawn(const std::string& path,
                        StatusCode::kInternal);
   }
   return std::make_unique<Child>(pid, pipe_fds[0]);
-}
-
-// Waits until `fd` is readable or `until`; false on timeout.
-bool WaitReadable(int fd, Clock::time_point until) {
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<milliseconds>(until - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int rc =
-        poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
-    if (rc > 0) return true;
-    if (rc < 0 && errno != EINTR) return true;  // let the read report it
-  }
 }
 
 }  // namespace

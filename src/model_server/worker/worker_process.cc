@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/child_process.h"
 #include "model_server/worker/socket_io.h"
 #include "model_server/worker/worker_protocol.h"
 
@@ -22,33 +23,6 @@ namespace ocr::worker {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string Describe(int status) {
-  if (WIFEXITED(status)) {
-    return "exited with code " + std::to_string(WEXITSTATUS(status));
-  }
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char* name = sigabbrev_np(sig);
-    return "was killed by signal " + std::to_string(sig) + " (SIG" +
-           (name ? name : "?") + ")";
-  }
-  return "ended (status " + std::to_string(status) + ")";
-}
-
-// Waits until `fd` is readable or `until`; false on timeout.
-bool WaitReadable(int fd, Clock::time_point until) {
-  for (;;) {
-    const auto left =
-        std::chrono::duration_cast<milliseconds>(until - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int rc =
-        poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 60'000)));
-    if (rc > 0) return true;
-    if (rc < 0 && errno != EINTR) return true;  // let the read report it
-  }
-}
 
 }  // namespace
 
@@ -201,7 +175,7 @@ int WorkerProcess::WaitExit(milliseconds patience) {
 std::string WorkerProcess::Reap(bool* external) {
   const int status = WaitExit(milliseconds(2000));
   *external = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-  return Describe(status);
+  return DescribeExit(status);
 }
 
 void WorkerProcess::Kill() {
