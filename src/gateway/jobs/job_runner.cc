@@ -8,7 +8,6 @@
 #include <fstream>
 #include <future>
 #include <iterator>
-#include <thread>
 
 #include "common/logging.h"
 #include "common/status_http.h"
@@ -109,18 +108,17 @@ Status JobRunner::Start() {
   if (requeued > 0) {
     LOG_INFO("job pages requeued after a restart", {{"pages", requeued}});
   }
-  const auto spawn = [this](net::awaitable<void> fn) {
-    ++running_coroutines_;
-    net::co_spawn(strand_, std::move(fn), [this](std::exception_ptr e) {
-      --running_coroutines_;
-      if (e) LOG_ERROR("job runner coroutine failed", {});
-    });
-  };
-  spawn(Resume());
-  spawn(DispatchLoop());
-  spawn(RetentionLoop());
-  if (options_.slots_per_endpoint <= 0) spawn(DiscoverEngines());
+  Spawn(Resume());
+  Spawn(DispatchLoop());
+  Spawn(RetentionLoop());
+  if (options_.slots_per_endpoint <= 0) Spawn(DiscoverEngines());
   return OkStatus();
+}
+
+void JobRunner::Spawn(net::awaitable<void> work) {
+  net::co_spawn(strand_, std::move(work), [](std::exception_ptr e) {
+    if (e) LOG_ERROR("job runner coroutine failed", {});
+  });
 }
 
 void JobRunner::Stop() {
@@ -161,9 +159,7 @@ void JobRunner::Activate(const JobRecord& record, bool split) {
   Track(record);
   turn_.push_back(record.spec.id);
   if (!split) {
-    ++running_coroutines_;
-    net::co_spawn(strand_, Split(job),
-                  [this](std::exception_ptr) { --running_coroutines_; });
+    Spawn(Split(job));
   }
   wake_.cancel();
 }
@@ -276,10 +272,7 @@ net::awaitable<void> JobRunner::DispatchLoop() {
       }
       ++in_flight_[e];
       ++job->in_flight;
-      ++pages_in_flight_;
-      ++running_coroutines_;
-      net::co_spawn(strand_, RunPage(job, tasks->front(), e),
-                    [this](std::exception_ptr) { --running_coroutines_; });
+      Spawn(RunPage(job, tasks->front(), e));
       started = true;
     }
     if (started) continue;
@@ -480,7 +473,6 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
   }
   --in_flight_[endpoint];
   --job->in_flight;
-  --pages_in_flight_;
   UpdateBacklog();
   wake_.cancel();
 }

@@ -109,14 +109,14 @@ class JobRunner {
 
   JobStore& store() { return store_; }
   bool SplitsDocuments() const { return static_cast<bool>(options_.split); }
-  // Pages queued and in flight across jobs (metrics, tests).
-  int PagesInFlight() const { return pages_in_flight_.load(); }
 
  private:
   struct Active;
   using ActivePtr = std::shared_ptr<Active>;
 
   void Wake();
+  // Runs `work` on the strand; an exception it lets out is logged.
+  void Spawn(net::awaitable<void> work);
   net::awaitable<void> Resume();
   net::awaitable<void> DispatchLoop();
   net::awaitable<void> Split(ActivePtr job);
@@ -146,10 +146,8 @@ class JobRunner {
   net::steady_timer retention_timer_;
   bool stopping_ = false;  // on the strand
   std::atomic<bool> stop_requested_{false};
-  std::atomic<int> running_coroutines_{0};
   std::mutex failures_mu_;
   std::map<std::string, Status> failures_;
-  std::atomic<int> pages_in_flight_{0};
   std::map<std::string, ActivePtr> active_;  // on the strand
   std::deque<std::string> turn_;             // round-robin order of jobs
   std::vector<int> in_flight_;               // per endpoint
