@@ -193,20 +193,22 @@ Refuses a value that would cut the drain short.
 {{- end }}
 {{- end }}
 
-{{/* Name of the chart-managed Secret of extra environment variables. */}}
+{{/* Name of a component's chart-managed Secret of extra environment variables
+(pass dict root, component: "modelServer" or "gateway"). */}}
 {{- define "ocr-services.secretEnvName" -}}
-{{- printf "%s-env" (include "ocr-services.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-env" (include (printf "ocr-services.%s.fullname" .component) .root) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* envFrom entries shared by both components: the optional Secrets. */}}
+{{/* envFrom entries of one component's optional Secrets (pass dict root, component). */}}
 {{- define "ocr-services.secretEnvFrom" -}}
-{{- if .Values.secretEnv }}
+{{- $v := index .root.Values .component }}
+{{- if $v.secretEnv }}
 - secretRef:
     name: {{ include "ocr-services.secretEnvName" . }}
 {{- end }}
-{{- if .Values.existingSecretEnv }}
+{{- if $v.existingSecretEnv }}
 - secretRef:
-    name: {{ .Values.existingSecretEnv }}
+    name: {{ $v.existingSecretEnv }}
 {{- end }}
 {{- end }}
 

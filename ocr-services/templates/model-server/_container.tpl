@@ -19,7 +19,7 @@ Call with (dict "root" $ "kserve" true|false).
   envFrom:
     - configMapRef:
         name: {{ include "ocr-services.modelServer.fullname" $root }}
-    {{- with include "ocr-services.secretEnvFrom" $root | trim }}
+    {{- with include "ocr-services.secretEnvFrom" (dict "root" $root "component" "modelServer") | trim }}
     {{- . | nindent 4 }}
     {{- end }}
   ports:

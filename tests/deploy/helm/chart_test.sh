@@ -20,6 +20,9 @@
 #     gateway that --upstream-protocol and the matching model URL (grpc:// on
 #     the Service's grpc port for grpc), admitted by the NetworkPolicy; grpc
 #     with KServe is refused;
+#   - the chart says what the binaries do: comma-separated languages, a queue
+#     of at least one, the gRPC message limit = the REST body limit by default,
+#     each component's secretEnv reaching that component only;
 #   - bad values (unknown key, wrong type, invalid enum) are refused;
 #   - the chart's dashboards/ and rules/ copies match monitoring/ originals;
 #   - the packaged chart renders the same way.
@@ -401,6 +404,30 @@ else
   fail "self-test: a --job-dir outside the volumes was not reported"
 fi
 
+# --- the chart says what the binaries do ---------------------------------
+render --set-string modelServer.config.languages='eng\,deu' \
+  --set modelServer.secretEnv.OCR_MODEL_ONLY=m --set gateway.secretEnv.GATEWAY_ONLY=g \
+  --set gateway.existingSecretEnv=gw-extra | facts /dev/stdin >"$tmp/env.facts"
+got="$(fact "$tmp/env.facts" model_config_OCR_LANGUAGES)"
+if [ "$got" = "eng,deu" ]; then pass "languages eng,deu reach OCR_LANGUAGES as the list the binary reads"
+else fail "languages eng,deu rendered OCR_LANGUAGES='$got'"; fi
+body="$(fact "$tmp/env.facts" model_config_OCR_MAX_BODY_BYTES)"
+grpc="$(fact "$tmp/env.facts" model_config_OCR_GRPC_MAX_MESSAGE_BYTES)"
+if [ -n "$body" ] && [ "$body" = "$grpc" ]; then pass "the gRPC message limit defaults to the REST body limit ($body)"
+else fail "OCR_GRPC_MAX_MESSAGE_BYTES=$grpc differs from OCR_MAX_BODY_BYTES=$body by default"; fi
+grpc="$(render --set modelServer.config.grpcMaxMessageBytes=2000000 | facts /dev/stdin | grep -m1 '^model_config_OCR_GRPC_MAX_MESSAGE_BYTES=' | cut -d= -f2)"
+if [ "$grpc" = "2000000" ]; then pass "an explicit gRPC message limit is kept"
+else fail "grpcMaxMessageBytes=2000000 rendered $grpc"; fi
+model_env="$(fact "$tmp/env.facts" model_env)"
+gateway_env="$(fact "$tmp/env.facts" gateway_env)"
+if [[ ",$model_env," == *",OCR_MODEL_ONLY,"* && ",$model_env," != *",GATEWAY_ONLY,"* &&
+      ",$model_env," != *",secret:gw-extra,"* && ",$gateway_env," == *",GATEWAY_ONLY,"* &&
+      ",$gateway_env," == *",secret:gw-extra,"* && ",$gateway_env," != *",OCR_MODEL_ONLY,"* ]]; then
+  pass "each component's secretEnv reaches that component only"
+else
+  fail "secretEnv crosses components: model has [$model_env], gateway has [$gateway_env]"
+fi
+
 # --- bad values are refused by values.schema.json ------------------------
 expect_refused() { # $1 = description, $2 = values file content
   printf '%s\n' "$2" >"$tmp/bad.yaml"
@@ -418,6 +445,9 @@ expect_refused "a wrong type" $'modelServer:\n  replicaCount: "two"'
 expect_refused "an invalid enum" $'gateway:\n  service:\n    type: Foo'
 expect_refused "an unknown gateway.upstreamProtocol" $'gateway:\n  upstreamProtocol: http2'
 expect_refused "a gRPC message limit under 1k" $'modelServer:\n  config:\n    grpcMaxMessageBytes: 100'
+expect_refused "an empty queue (the server refuses --max-queue 0)" $'modelServer:\n  config:\n    maxQueue: 0'
+expect_refused "a space-separated language list" $'modelServer:\n  config:\n    languages: eng deu'
+expect_refused "a secretEnv for both components (each has its own)" $'secretEnv:\n  OCR_X: "1"'
 expect_refused "a bad CPU quantity" $'modelServer:\n  resources:\n    limits:\n      cpu: two'
 expect_refused "a typo'd gateway.apiKeys key" $'gateway:\n  apiKeys:\n    existingSecert: keys'
 expect_refused "an invalid Secret name in gateway.apiKeys" $'gateway:\n  apiKeys:\n    existingSecret: Not_A_Name'

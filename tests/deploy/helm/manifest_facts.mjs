@@ -25,6 +25,13 @@
 //   gateway_strategy             the gateway Deployment's strategy type
 //   gateway_webhook_secret       <Secret>/<key> of GATEWAY_WEBHOOK_SECRET
 //   gateway_config_<VAR>         the gateway ConfigMap's GATEWAY_* values
+//   model_config_<VAR>           the model server ConfigMap's OCR_* values
+//   <gateway|model>_env          every environment variable name the
+//                                component's container gets (env, and the keys
+//                                of the ConfigMaps and rendered Secrets of its
+//                                envFrom), sorted, comma-joined; an existing
+//                                Secret the chart did not render counts as
+//                                "secret:<name>"
 //   pvc_<name>                   each PersistentVolumeClaim: mode,size,class
 //   violation=...                a rule every workload must follow, broken
 // Facts are read from the objects themselves, never from chart values, so the
@@ -192,6 +199,24 @@ for (const [obj, , spec] of workloads.filter(([, , , c]) => c === "gateway")) {
     }
     if ("GATEWAY_WEBHOOK_SECRET" in (cm?.data ?? {})) violation(`${where}: the webhook secret is in ConfigMap ${name}`);
   }
+}
+// What each component's process can read from its environment.
+for (const [, , spec, comp] of workloads) {
+  const key = comp === "gateway" ? "gateway" : comp === "model-server" ? "model" : "";
+  if (!key) continue;
+  const c = spec.containers[0];
+  const names = new Set((c.env ?? []).map((e) => e.name));
+  for (const from of c.envFrom ?? []) {
+    const ref = from.configMapRef ?? from.secretRef;
+    const kind = from.configMapRef ? "ConfigMap" : "Secret";
+    const obj = docs.find((d) => d.kind === kind && d.metadata.name === ref?.name);
+    if (!obj) names.add(`secret:${ref?.name}`);
+    for (const [k, v] of Object.entries(obj?.data ?? obj?.stringData ?? {})) {
+      names.add(k);
+      if (key === "model" && kind === "ConfigMap" && k.startsWith("OCR_")) fact(`model_config_${k}`, v);
+    }
+  }
+  fact(`${key}_env`, [...names].sort().join(","));
 }
 for (const d of docs.filter((x) => x.kind === "PersistentVolumeClaim")) {
   fact(`pvc_${d.metadata.name}`, `${d.spec.accessModes.join("+")},${d.spec.resources.requests.storage},${d.spec.storageClassName ?? ""}`);
