@@ -31,6 +31,9 @@ test_pkgs=(
   clang libclang-rt-14-dev
   imagemagick img2pdf libimage-exiftool-perl poppler-utils pango1.0-tools jq
   fonts-dejavu-core tesseract-ocr-rus
+  # Language packs the tests do not use: no test may depend on which packs a
+  # machine happens to have, so the suite always runs with extra ones.
+  tesseract-ocr-deu tesseract-ocr-fra
   python3-grpcio python3-protobuf
   ocrmypdf
 )

@@ -52,12 +52,15 @@ std::chrono::milliseconds RetryDelay(
     double jitter) {
   using std::chrono::milliseconds;
   const int doublings = std::clamp(retry - 1, 0, 16);
-  milliseconds delay = std::min(kMaxBackoff, kFirstBackoff * (1 << doublings));
-  if (retry_after) delay = std::max(delay, *retry_after);
+  const milliseconds backoff =
+      std::min(kMaxBackoff, kFirstBackoff * (1 << doublings));
   jitter = std::clamp(jitter, 0.0, 1.0);
-  const auto stretched = milliseconds(static_cast<int64_t>(
-      static_cast<double>(delay.count()) * (1.0 + 0.25 * jitter)));
-  return std::min(kMaxBackoff, stretched);
+  const milliseconds stretched = std::min(
+      kMaxBackoff,
+      milliseconds(static_cast<int64_t>(static_cast<double>(backoff.count()) *
+                                        (1.0 + 0.25 * jitter))));
+  if (!retry_after) return stretched;
+  return std::max(stretched, std::min(*retry_after, kMaxRetryAfter));
 }
 
 }  // namespace ocr::cli

@@ -32,16 +32,18 @@ Verdict ClassifyAttempt(const HttpAttempt& attempt,
 
 inline constexpr std::chrono::milliseconds kFirstBackoff{500};
 inline constexpr std::chrono::milliseconds kMaxBackoff{10000};
+// The longest Retry-After honoured (a longer one counts as this).
+inline constexpr std::chrono::milliseconds kMaxRetryAfter{300000};
 
 // Retry-After in seconds ("3"); nullopt when absent or not a number of
 // seconds (an HTTP date is not honoured).
 std::optional<std::chrono::milliseconds> ParseRetryAfter(
     std::string_view value);
 
-// The wait before retry number `retry` (1 = the first): the larger of
-// Retry-After and 0.5 s * 2^(retry-1), stretched by up to 25% of jitter
-// (`jitter` in [0, 1)) so that clients refused together do not come back
-// together, and capped at 10 s.
+// The wait before retry number `retry` (1 = the first): 0.5 s * 2^(retry-1)
+// stretched by up to 25% of jitter (`jitter` in [0, 1)) so that clients
+// refused together do not come back together, capped at 10 s; and never
+// less than the server's Retry-After (up to kMaxRetryAfter).
 std::chrono::milliseconds RetryDelay(
     int retry, std::optional<std::chrono::milliseconds> retry_after,
     double jitter);

@@ -127,7 +127,9 @@ Status Gateway::StartJobs() {
                            .metrics = job_metrics_.get(),
                            .max_job_bytes = options_.max_job_bytes,
                            .spool_dir = job_dir_ + "/inputs"});
-  return job_runner_->Start();
+  RETURN_IF_ERROR(job_runner_->Start());
+  ResendWebhooks();
+  return OkStatus();
 }
 
 Status Gateway::Start() {
@@ -186,6 +188,23 @@ Status Gateway::Start() {
                      {"api_keys", static_cast<uint64_t>(api_keys_.size())}});
   service_.WritePortFile(options_.port_file);
   return OkStatus();
+}
+
+void Gateway::ResendWebhooks() {
+  if (!webhooks_) return;
+  // Jobs that ended before a crash or restart, their webhook not delivered
+  // yet: the same message (same webhook-id) goes out again.
+  auto ids = job_store_->UndeliveredWebhooks(
+      jobs::WebhookDeliveryOptions{}.max_attempts);
+  if (!ids.ok()) {
+    LOG_WARNING("cannot list undelivered webhooks",
+                {{"error", ids.status().message()}});
+    return;
+  }
+  for (const std::string& id : *ids) {
+    auto job = job_store_->GetJob(id);
+    if (job.ok()) SendWebhook(*job);
+  }
 }
 
 void Gateway::SendWebhook(const jobs::JobRecord& job) {

@@ -38,6 +38,8 @@ class Gateway {
   Status StartJobs();
   // Posts the job's final status to its callback_url (when it has one).
   void SendWebhook(const jobs::JobRecord& job);
+  // At start: sends again the webhooks of jobs that ended undelivered.
+  void ResendWebhooks();
   // Declaration order is destruction order, reversed. The HTTP server keeps
   // references to the router and the HTTP metrics, and the routes to the
   // metrics, `ready_`, the API keys and the client: all of them are declared

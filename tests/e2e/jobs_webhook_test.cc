@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/base64.h"
-#include "stack_fixture.h"
+#include "jobs_fixture.h"
 
 namespace ocr::testing {
 namespace {
@@ -43,6 +43,8 @@ class Receiver {
     thread_.join();
   }
   int port() const { return port_; }
+  // The status of every request after the listed ones (200 at first).
+  void AnswerFromNowOn(int status) { then_ = status; }
   std::vector<std::string> Requests() {
     std::lock_guard lock(mu_);
     return requests_;
@@ -67,7 +69,7 @@ class Receiver {
                  (at == std::string::npos ? 0 : std::stoul(in.substr(at + 16)));
         }
       }
-      int status = 200;
+      int status = then_;
       {
         std::lock_guard lock(mu_);
         requests_.push_back(in);
@@ -83,6 +85,7 @@ class Receiver {
     }
   }
   std::vector<int> statuses_;
+  std::atomic<int> then_{200};
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -169,6 +172,56 @@ TEST(JobWebhookTest, TheReceiverGetsTheSignedStatusRetriedWithOneId) {
   EXPECT_EQ(Metric(metrics,
                    "gateway_job_webhook_deliveries_total{outcome=\"failed\"}"),
             1);
+}
+
+TEST(JobWebhookTest, AWebhookNotDeliveredBeforeACrashIsSentAfterTheRestart) {
+  auto model = StartModel({"--engines=1"});
+  Receiver receiver({});
+  receiver.AnswerFromNowOn(503);
+  const std::string dir = JobsTempDir("webhook-crash");
+  const std::vector<std::string> flags{
+      "--job-dir=" + dir, "--callback-allow=http://127.0.0.1:*",
+      "--webhook-secret=whsec_" + base64::Encode(kKey)};
+  auto gateway = StartGateway({model->port()}, flags);
+  const auto r = SubmitWithCallback(
+      gateway->port(),
+      "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hooks/ocr");
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = Json(r.body)["id"];
+  // The job ends, its first delivery fails; the gateway dies before the
+  // retry (half a second or more later).
+  for (int i = 0; i < 3000 && receiver.Requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  gateway->Signal(SIGKILL);
+  gateway->WaitExit(std::chrono::seconds(5));
+  gateway.reset();
+  const size_t before = receiver.Requests().size();
+  ASSERT_GE(before, 1u);
+  receiver.AnswerFromNowOn(200);
+  gateway = StartGateway({model->port()}, flags);
+  for (int i = 0; i < 300 && receiver.Requests().size() == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), before + 1) << gateway->Log();
+  const std::string& last = requests.back();
+  EXPECT_EQ(HeaderOf(last, "webhook-id"), HeaderOf(requests[0], "webhook-id"));
+  const std::string body = last.substr(last.find("\r\n\r\n") + 4);
+  EXPECT_NE(HeaderOf(last, "webhook-signature")
+                .find(Sign(HeaderOf(last, "webhook-id"),
+                           HeaderOf(last, "webhook-timestamp"), body)),
+            std::string::npos);
+  EXPECT_EQ(Json(body)["data"]["id"], id);
+  EXPECT_EQ(Json(body)["type"], "job.succeeded");
+  // Delivered (and recorded so), it is not sent at the next start.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  gateway.reset();
+  gateway = StartGateway({model->port()}, flags);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(receiver.Requests().size(), before + 1);
+  gateway.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(JobWebhookTest, DestinationsOutsideThePolicyAreRefused) {

@@ -59,18 +59,6 @@ class ModelMetadataTest : public ::testing::Test {
 ModelServer* ModelMetadataTest::server_ = nullptr;
 
 // What `tesseract --list-langs` lists, but osd (which reads no text).
-std::vector<std::string> CliLanguages() {
-  std::istringstream in(RunCommand("tesseract --list-langs 2>/dev/null"));
-  std::vector<std::string> langs;
-  std::string line;
-  std::getline(in, line);  // List of available languages in "...":
-  while (std::getline(in, line)) {
-    if (!line.empty() && line != "osd") langs.push_back(line);
-  }
-  std::sort(langs.begin(), langs.end());
-  return langs;
-}
-
 std::string Join(const nlohmann::json& values, const std::string& separator) {
   std::string out;
   for (const auto& v : values) {
@@ -93,7 +81,7 @@ TEST_F(ModelMetadataTest, ServerMetadata) {
   const std::string cli = RunCommand("tesseract --version 2>&1 | head -n 1");
   EXPECT_EQ("tesseract " + m["tesseract_version"].get<std::string>(),
             cli.substr(0, cli.find('\n')));
-  EXPECT_EQ(m["languages"], nlohmann::json(CliLanguages()));
+  EXPECT_EQ(m["languages"], nlohmann::json(InstalledLanguages()));
   EXPECT_EQ(m["default_language"], "eng");
   EXPECT_EQ(m.size(), 6u) << m.dump();
 }
@@ -113,7 +101,7 @@ TEST_F(ModelMetadataTest, ModelMetadataKeepsItsFields) {
                                      "shape":[-1]}])"));
     // What the gateway's /gateway/languages reads.
     const auto& p = m["parameters"];
-    EXPECT_EQ(p["languages"], Join(nlohmann::json(CliLanguages()), ","));
+    EXPECT_EQ(p["languages"], Join(nlohmann::json(InstalledLanguages()), ","));
     EXPECT_EQ(p["default_language"], "eng");
   }
 }
@@ -133,7 +121,7 @@ TEST_F(ModelMetadataTest, ParametersListWhatRequestsMayHold) {
         << name;
     EXPECT_TRUE(p[name]["description"].is_string()) << name;
   }
-  nlohmann::json langs(CliLanguages());
+  nlohmann::json langs(InstalledLanguages());
   langs.push_back("auto");
   EXPECT_EQ(p["lang"]["values"], langs);
   EXPECT_EQ(p["lang"]["default"], "eng");
@@ -182,10 +170,10 @@ TEST_F(ModelMetadataTest, ParametersTellTheTruth) {
   for (const auto& lang : p["lang"]["values"]) {
     EXPECT_TRUE(Accepted("lang", lang.dump())) << lang;
   }
-  EXPECT_NE(
-      ErrorWith("lang", "\"xx\"")
-          .find("installed: " + Join(nlohmann::json(CliLanguages()), ", ")),
-      std::string::npos);
+  EXPECT_NE(ErrorWith("lang", "\"xx\"")
+                .find("installed: " +
+                      Join(nlohmann::json(InstalledLanguages()), ", ")),
+            std::string::npos);
   for (int psm = -1; psm <= 14; ++psm) {
     const bool listed =
         std::find(p["psm"]["values"].begin(), p["psm"]["values"].end(), psm) !=

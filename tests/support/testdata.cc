@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -71,6 +72,18 @@ std::string NormalizeSpace(const std::string& text) {
     out.push_back(c);
   }
   return out;
+}
+
+std::vector<std::string> InstalledLanguages() {
+  std::istringstream in(RunCommand("tesseract --list-langs 2>/dev/null"));
+  std::vector<std::string> langs;
+  std::string line;
+  std::getline(in, line);  // List of available languages in "...":
+  while (std::getline(in, line)) {
+    if (!line.empty() && line != "osd") langs.push_back(line);
+  }
+  std::sort(langs.begin(), langs.end());
+  return langs;
 }
 
 }  // namespace ocr::testing

@@ -19,6 +19,11 @@ std::string ReadFile(const std::string& path);
 std::string ImagePath(const std::string& name);
 // Runs `command` through the shell; returns its standard output.
 std::string RunCommand(const std::string& command, int* exit_code = nullptr);
+// The Tesseract languages installed on this machine (`tesseract
+// --list-langs` without osd), sorted: what the model server reports. Tests
+// compare against this, never against a fixed list (machines carry other
+// language packs).
+std::vector<std::string> InstalledLanguages();
 // Collapses runs of whitespace to one space and trims.
 std::string NormalizeSpace(const std::string& text);
 

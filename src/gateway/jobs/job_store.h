@@ -202,6 +202,11 @@ class JobStore {
   // --- Webhooks ---
   virtual Status RecordWebhookAttempt(const std::string& job_id, bool delivered,
                                       int64_t now_ms) = 0;
+  // Ids of final jobs with a callback_url whose webhook is not delivered
+  // and has had fewer than `max_attempts` attempts, oldest first: the
+  // deliveries a restart resumes.
+  virtual StatusOr<std::vector<std::string>> UndeliveredWebhooks(
+      int max_attempts) = 0;
 
   // --- Removal ---
   // Cancels (state cancelled, finished_ms set) a job that is not final;

@@ -264,6 +264,19 @@ StatusOr<std::vector<std::string>> SqliteJobStore::ExpiredJobs(
   return Ids(rows);
 }
 
+StatusOr<std::vector<std::string>> SqliteJobStore::UndeliveredWebhooks(
+    int max_attempts) {
+  std::lock_guard lock(mu_);
+  // At start-up only: a scan of the jobs table is fine.
+  ASSIGN_OR_RETURN(
+      Stmt rows,
+      db_->Prepare("SELECT id FROM jobs WHERE finished_ms > 0"
+                   " AND callback_url <> '' AND webhook_delivered = 0"
+                   " AND webhook_attempts < ?1 ORDER BY finished_ms, rowid"));
+  rows.Bind(max_attempts);
+  return Ids(rows);
+}
+
 StatusOr<JobRecord> SqliteJobStore::FailJob(const std::string& job_id,
                                             const std::string& detail,
                                             int64_t now_ms) {

@@ -71,6 +71,8 @@ class SqliteJobStore final : public JobStore {
   StatusOr<JobRecord> GetJob(const std::string& id) override;
   StatusOr<std::vector<std::string>> UnfinishedJobs() override;
   StatusOr<std::vector<std::string>> ExpiredJobs(int64_t before_ms) override;
+  StatusOr<std::vector<std::string>> UndeliveredWebhooks(
+      int max_attempts) override;
 
   Status AddPages(
       const std::string& job_id,

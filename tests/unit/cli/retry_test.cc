@@ -122,12 +122,16 @@ TEST(RetryDelayTest, JitterStretchesByUpToAQuarter) {
   EXPECT_LT(most, milliseconds(1250));
 }
 
-TEST(RetryDelayTest, RetryAfterIsAFloorCappedAtTenSeconds) {
+TEST(RetryDelayTest, RetryAfterIsAFloorHonouredUpToFiveMinutes) {
   EXPECT_EQ(RetryDelay(1, milliseconds(1000), 0), milliseconds(1000));
-  EXPECT_EQ(RetryDelay(1, milliseconds(1000), 0.2), milliseconds(1050));
+  // Jitter stretches the backoff, not the server's Retry-After.
+  EXPECT_EQ(RetryDelay(1, milliseconds(1000), 0.2), milliseconds(1000));
   // A backoff that has grown past Retry-After wins.
   EXPECT_EQ(RetryDelay(3, milliseconds(1000), 0), milliseconds(2000));
-  EXPECT_EQ(RetryDelay(1, milliseconds(60000), 0), milliseconds(10000));
+  // Past the backoff's 10 s cap, Retry-After is still honoured...
+  EXPECT_EQ(RetryDelay(1, milliseconds(60000), 0), milliseconds(60000));
+  // ...up to five minutes.
+  EXPECT_EQ(RetryDelay(1, milliseconds(86400000), 0), kMaxRetryAfter);
   EXPECT_EQ(RetryDelay(1, milliseconds(0), 0), milliseconds(500));
 }
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,6 +98,12 @@ inline PageResult Failed(int index) {
   r.state = PageState::kFailed;
   r.detail = "engine crashed on page " + std::to_string(index + 1);
   return r;
+}
+
+// Test names show the backend's name, not the struct's bytes (which hold
+// pointers and would change the names CTest registers from run to run).
+inline void PrintTo(const JobStoreBackend& backend, std::ostream* os) {
+  *os << backend.name;
 }
 
 class JobStoreTest : public ::testing::TestWithParam<JobStoreBackend> {

@@ -320,6 +320,37 @@ TEST_P(JobStoreTest, WebhookAttemptsAreCounted) {
             StatusCode::kNotFound);
 }
 
+TEST_P(JobStoreTest, UndeliveredWebhooksAreThoseOfFinalJobsLeftToDeliver) {
+  auto finished = [&](int64_t at, bool with_callback = true) {
+    JobSpec spec = Spec();
+    if (!with_callback) spec.callback_url.clear();
+    bool created = false;
+    const std::string id = store_->CreateJob(spec, 1000, &created)->spec.id;
+    EXPECT_TRUE(store_->AddPages(id, Pages(0, 1)).ok());
+    EXPECT_TRUE(store_->SealSplit(id, 1, 1000).ok());
+    Claim(id, 1);
+    Finish(id, Succeeded(0), at);
+    return id;
+  };
+  NewJob(1);  // not final: nothing to send yet
+  const std::string failed_once = finished(4000);
+  const std::string never_tried = finished(3000);
+  const std::string delivered = finished(5000);
+  const std::string gave_up = finished(6000);
+  finished(7000, /*with_callback=*/false);
+  ASSERT_TRUE(store_->RecordWebhookAttempt(failed_once, false, 4100).ok());
+  ASSERT_TRUE(store_->RecordWebhookAttempt(delivered, false, 5100).ok());
+  ASSERT_TRUE(store_->RecordWebhookAttempt(delivered, true, 5200).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->RecordWebhookAttempt(gave_up, false, 6100).ok());
+  }
+  const std::vector<std::string> expected{never_tried, failed_once};
+  EXPECT_EQ(*store_->UndeliveredWebhooks(3), expected);
+  Reopen();
+  EXPECT_EQ(*store_->UndeliveredWebhooks(3), expected);
+  EXPECT_EQ(store_->UndeliveredWebhooks(4)->size(), 3u);
+}
+
 TEST_P(JobStoreTest, ReopeningKeepsEverything) {
   const std::string a = NewJob(4);
   const std::string b = NewJob(2, /*seal=*/false);
