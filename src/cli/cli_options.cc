@@ -1,6 +1,7 @@
 #include "cli/cli_options.h"
 
 #include <array>
+#include <stdexcept>
 #include <utility>
 
 #include "common/options.h"
@@ -37,11 +38,26 @@ Status CheckOptionalInt(std::string_view flag, const std::string& value) {
   if (value.empty() || (ParseInt64(value, &n) && n >= 0 && n <= 1000000)) {
     return OkStatus();
   }
-  return InvalidArgumentError("--" + std::string(flag) +
+  return InvalidArgumentError(std::string(flag) +
                               " must be a whole number, not '" + value + "'");
 }
 
 }  // namespace
+
+const std::string& CliOptions::Parameter(std::string_view name) const {
+  static const std::string kNone;
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    if (kRequestParameters[i].name == name) return parameters[i];
+  }
+  return kNone;
+}
+
+std::string& CliOptions::Parameter(std::string_view name) {
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    if (kRequestParameters[i].name == name) return parameters[i];
+  }
+  throw std::out_of_range("no request parameter " + std::string(name));
+}
 
 std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
   for (const FormatInfo& info : kFormats) {
@@ -92,18 +108,23 @@ StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
                   "to each input).",
                   &o.output_dir);
   flags.AddShort('o', "output-dir");
-  flags.AddString("lang", "",
-                  "Tesseract language(s), e.g. eng or eng+deu (default: the "
-                  "server's).",
-                  &o.lang);
-  flags.AddString("psm", "",
-                  "Tesseract page segmentation mode (default: the server's).",
-                  &o.psm);
-  flags.AddString("dpi", "",
-                  "Resolution of the images in DPI (default: the server's).",
-                  &o.dpi);
-  flags.AddString("pages", "", "Pages of a multi-page input, e.g. 1-3.",
-                  &o.pages);
+  // Every request parameter the table gives a flag: --lang, --psm, ...
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    const RequestParameter& p = kRequestParameters[i];
+    if (!p.cli_flag) continue;
+    std::string help = "Request parameter " + std::string(p.name) + ": " +
+                       std::string(p.description);
+    if (!p.values.empty()) {
+      help += " (";
+      for (const std::string_view value : p.values) {
+        if (help.back() != '(') help += ", ";
+        help += value;
+      }
+      help += ")";
+    }
+    help += "; default: the server's.";
+    flags.AddString(CliFlagName(p.name).substr(2), "", help, &o.parameters[i]);
+  }
   flags.AddInt(
       "jobs", "",
       "Requests in flight at once, 1.." + std::to_string(kMaxJobs) + ".",
@@ -189,8 +210,12 @@ StatusOr<CommandLine> ParseCommandLine(int argc, const char* const* argv) {
   if (!(o.timeout_seconds > 0 && o.timeout_seconds <= 86400)) {
     return InvalidArgumentError("--timeout must be a number of seconds > 0");
   }
-  RETURN_IF_ERROR(CheckOptionalInt("psm", o.psm));
-  RETURN_IF_ERROR(CheckOptionalInt("dpi", o.dpi));
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    if (kRequestParameters[i].type == ParameterType::kInteger) {
+      RETURN_IF_ERROR(CheckOptionalInt(CliFlagName(kRequestParameters[i].name),
+                                       o.parameters[i]));
+    }
+  }
   if (o.model_name.empty() ||
       o.model_name.find_first_of("/?#% ") != std::string::npos) {
     return InvalidArgumentError("--model-name must be a plain name");

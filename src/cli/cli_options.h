@@ -2,12 +2,14 @@
 // formats it can ask for. Pure: parsing never touches the network or disk.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/http_client.h"
+#include "common/request_parameters.h"
 #include "common/status.h"
 
 namespace ocr::cli {
@@ -40,11 +42,13 @@ struct CliOptions {
   std::string model_name = "ocr-model";
   OutputFormat format = OutputFormat::kText;
   std::string output_dir;  // "" = next to each input
-  // OCR options passed to the server; "" = not set (the server's default).
-  std::string lang;
-  std::string psm;
-  std::string dpi;
-  std::string pages;
+  // The request parameters (common/request_parameters.h) passed to the
+  // server, indexed as kRequestParameters; "" = not set (the server's
+  // default). Those with a cli_flag are set by --<name>.
+  std::array<std::string, std::size(kRequestParameters)> parameters;
+  // The value of parameter `name` ("" when not set or no parameter).
+  const std::string& Parameter(std::string_view name) const;
+  std::string& Parameter(std::string_view name);
   int jobs = 4;
   int retries = 3;
   double timeout_seconds = 300;

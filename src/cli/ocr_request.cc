@@ -78,10 +78,11 @@ std::string GatewayQuery(const CliOptions& o) {
   };
   if (o.format != OutputFormat::kText)
     add("output", OutputFormatName(o.format));
-  add("lang", o.lang);
-  add("psm", o.psm);
-  add("dpi", o.dpi);
-  add("pages", o.pages);
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    if (kRequestParameters[i].forwarded && kRequestParameters[i].cli_flag) {
+      add(kRequestParameters[i].name, o.parameters[i]);
+    }
+  }
   return query;
 }
 
@@ -140,10 +141,12 @@ PreparedRequest BuildModelRequest(const CliOptions& o, std::string_view bytes) {
   if (o.format != OutputFormat::kText) {
     add("output", OutputFormatName(o.format), false);
   }
-  add("lang", o.lang, false);
-  add("psm", o.psm, true);
-  add("dpi", o.dpi, true);
-  add("pages", o.pages, false);
+  for (size_t i = 0; i < std::size(kRequestParameters); ++i) {
+    const RequestParameter& p = kRequestParameters[i];
+    if (p.cli_flag) {
+      add(p.name, o.parameters[i], p.type == ParameterType::kInteger);
+    }
+  }
   body += "}}";
   return r;
 }

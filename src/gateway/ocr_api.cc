@@ -8,6 +8,7 @@
 #include "common/base64.h"
 #include "common/image_format.h"
 #include "common/json_writer.h"
+#include "common/request_parameters.h"
 #include "common/status_http.h"
 #include "gateway/jobs/job_request.h"
 #include "gateway/jobs/job_runner.h"
@@ -319,7 +320,9 @@ std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload) {
 std::vector<std::pair<std::string, std::string>> ForwardedParameters(
     const RequestContext& ctx) {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string_view name : kForwardedParameters) {
+  for (const RequestParameter& parameter : kRequestParameters) {
+    if (!parameter.forwarded) continue;
+    const std::string_view name = parameter.name;
     if (auto value = ctx.Query(name)) {
       // Form decoding turns the '+' of "eng+deu" into a space; language
       // names never hold spaces, so put the '+' back.

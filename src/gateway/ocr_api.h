@@ -23,11 +23,6 @@ namespace jobs {
 class JobsApi;
 }
 
-// The query parameters /gateway/ocr and /gateway/jobs forward to the model.
-inline constexpr std::string_view kForwardedParameters[] = {
-    "lang",  "psm",    "dpi",    "output", "text_layer",
-    "pages", "rotate", "deskew", "rescale"};
-
 struct OcrApiOptions {
   std::chrono::milliseconds timeout{60000};
   // When set and enabled, /gateway/* routes need one of these keys; health,
@@ -54,7 +49,8 @@ struct Upload {
 // Reads the `image_file` field of a multipart upload; on a bad upload,
 // the response to send (422 as FastAPI for a missing field, 400, 415).
 std::optional<Response> ReadUpload(RequestContext& ctx, Upload* upload);
-// The kForwardedParameters the request's query holds, in that order.
+// The request parameters marked `forwarded` (common/request_parameters.h)
+// that the request's query holds, in the table's order.
 std::vector<std::pair<std::string, std::string>> ForwardedParameters(
     const RequestContext& ctx);
 // Whether Accept prefers text/plain to JSON.

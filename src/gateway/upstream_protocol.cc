@@ -2,6 +2,7 @@
 
 #include "common/base64.h"
 #include "common/json_writer.h"
+#include "common/request_parameters.h"
 
 namespace ocr {
 
@@ -30,7 +31,8 @@ StatusOr<UpstreamProtocol> ParseUpstreamProtocol(std::string_view name) {
 }
 
 bool IsIntegerParameter(std::string_view name) {
-  return name == "psm" || name == "dpi" || name == "timeout";
+  const RequestParameter* parameter = FindRequestParameter(name);
+  return parameter != nullptr && parameter->type == ParameterType::kInteger;
 }
 
 StatusOr<std::string> V2Answer::FirstElementBytes() const {

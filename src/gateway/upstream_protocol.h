@@ -36,7 +36,8 @@ struct InferInput {
   int64_t timeout_us = 0;
 };
 
-// The options the gateway forwards as integers over gRPC (strings in JSON).
+// Whether a request parameter is an integer (common/request_parameters.h):
+// the gateway forwards those as integers over gRPC (strings in JSON).
 bool IsIntegerParameter(std::string_view name);
 
 // output-0 of a successful infer answer, decoded from a binary or gRPC reply.

@@ -23,14 +23,18 @@ StatusOr<size_t> Find(std::string_view parameter,
 
 const std::vector<OutputFormatInfo>& OutputFormats() {
   static const std::vector<OutputFormatInfo> formats = {
-      {OutputFormat::kText, "text", "text/plain; charset=utf-8", "txt", false},
-      {OutputFormat::kHocr, "hocr", "text/html; charset=utf-8", "hocr", false},
-      {OutputFormat::kAlto, "alto", "application/xml; charset=utf-8", "xml",
+      // Named as the `output` parameter's values, in their order.
+      {OutputFormat::kText, kOutputValues[0], "text/plain; charset=utf-8",
+       "txt", false},
+      {OutputFormat::kHocr, kOutputValues[1], "text/html; charset=utf-8",
+       "hocr", false},
+      {OutputFormat::kAlto, kOutputValues[2], "application/xml; charset=utf-8",
+       "xml", false},
+      {OutputFormat::kTsv, kOutputValues[3],
+       "text/tab-separated-values; charset=utf-8", "tsv", false},
+      {OutputFormat::kJson, kOutputValues[4], "application/json", "json",
        false},
-      {OutputFormat::kTsv, "tsv", "text/tab-separated-values; charset=utf-8",
-       "tsv", false},
-      {OutputFormat::kJson, "json", "application/json", "json", false},
-      {OutputFormat::kPdf, "pdf", "application/pdf", "pdf", true},
+      {OutputFormat::kPdf, kOutputValues[5], "application/pdf", "pdf", true},
   };
   return formats;
 }
@@ -54,36 +58,36 @@ StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
 }
 
 StatusOr<TextLayer> ParseTextLayer(std::string_view name) {
-  ASSIGN_OR_RETURN(const size_t i, Find("text_layer", kTextLayerNames, name));
+  ASSIGN_OR_RETURN(const size_t i, Find("text_layer", kTextLayerValues, name));
   return static_cast<TextLayer>(i);
 }
 
 StatusOr<bool> ParseAutoNone(std::string_view parameter,
                              std::string_view value) {
-  ASSIGN_OR_RETURN(const size_t i, Find(parameter, kAutoNoneNames, value));
+  ASSIGN_OR_RETURN(const size_t i, Find(parameter, kAutoNoneValues, value));
   return i == 0;
 }
 
 StatusOr<Rotate> ParseRotate(std::string_view name) {
-  ASSIGN_OR_RETURN(const size_t i, Find("rotate", kAutoNoneNames, name));
+  ASSIGN_OR_RETURN(const size_t i, Find("rotate", kAutoNoneValues, name));
   return static_cast<Rotate>(i);
 }
 
 StatusOr<Deskew> ParseDeskew(std::string_view value) {
   if (value == "1") return Deskew::kAlways;
   if (value == "0") return Deskew::kNever;
-  ASSIGN_OR_RETURN(const size_t i, Find("deskew", kDeskewNames, value));
+  ASSIGN_OR_RETURN(const size_t i, Find("deskew", kDeskewValues, value));
   return static_cast<Deskew>(i);
 }
 
 std::string_view Name(TextLayer value) {
-  return kTextLayerNames.at(static_cast<size_t>(value));
+  return kTextLayerValues.at(static_cast<size_t>(value));
 }
 std::string_view Name(Rotate value) {
-  return kAutoNoneNames.at(static_cast<size_t>(value));
+  return kAutoNoneValues.at(static_cast<size_t>(value));
 }
 std::string_view Name(Deskew value) {
-  return kDeskewNames.at(static_cast<size_t>(value));
+  return kDeskewValues.at(static_cast<size_t>(value));
 }
 
 void AppendOptionsKey(const OcrOptions& options, std::string* key) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/page_selection.h"  // SelectPages, CheckPageSpec
+#include "common/request_parameters.h"
 #include "common/status.h"
 #include "model_server/core/types.h"
 
@@ -23,15 +24,8 @@ struct OutputFormatInfo {
   bool binary;                  // base64 in V2 JSON
 };
 
-// The values of the choices, indexed by their enum (TextLayer, Rotate,
-// Deskew; rescale reads "auto" as true): one list for the parsers, their
-// messages and the model's metadata.
-inline constexpr std::array<std::string_view, 2> kTextLayerNames = {"ignore",
-                                                                    "use"};
-inline constexpr std::array<std::string_view, 2> kAutoNoneNames = {"auto",
-                                                                   "none"};
-inline constexpr std::array<std::string_view, 3> kDeskewNames = {
-    "auto", "true", "false"};  // deskew also reads 1 and 0
+// The values of the choices (common/request_parameters.h), indexed by their
+// enum (TextLayer, Rotate, Deskew; rescale reads "auto" as true).
 std::string_view Name(TextLayer value);
 std::string_view Name(Rotate value);
 std::string_view Name(Deskew value);

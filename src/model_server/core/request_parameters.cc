@@ -50,22 +50,45 @@ Status SetString(std::string_view name, const ParameterValue& value,
                               "' must be a string");
 }
 
+// Where each parameter of the table lands in RequestedOptions (a test checks
+// every one has its field, of its type).
+std::optional<int64_t>* IntegerField(std::string_view name,
+                                     RequestedOptions* o) {
+  if (name == "psm") return &o->psm;
+  if (name == "dpi") return &o->dpi;
+  if (name == "timeout") return &o->timeout_us;
+  if (name == "first_page") return &o->first_page;
+  return nullptr;
+}
+
+std::optional<std::string>* StringField(std::string_view name,
+                                        RequestedOptions* o) {
+  if (name == "lang") return &o->lang;
+  if (name == "output") return &o->output;
+  if (name == "text_layer") return &o->text_layer;
+  if (name == "pages") return &o->pages;
+  if (name == "rotate") return &o->rotate;
+  if (name == "deskew") return &o->deskew;
+  if (name == "rescale") return &o->rescale;
+  return nullptr;
+}
+
 }  // namespace
 
 Status SetRequestParameter(std::string_view name, const ParameterValue& value,
                            RequestedOptions* options) {
-  if (name == "lang") return SetString(name, value, &options->lang);
-  if (name == "output") return SetString(name, value, &options->output);
-  if (name == "text_layer") return SetString(name, value, &options->text_layer);
-  if (name == "pages") return SetString(name, value, &options->pages);
-  if (name == "rotate") return SetString(name, value, &options->rotate);
-  if (name == "deskew") return SetString(name, value, &options->deskew);
-  if (name == "rescale") return SetString(name, value, &options->rescale);
-  if (name == "psm") return SetInt(name, value, &options->psm);
-  if (name == "dpi") return SetInt(name, value, &options->dpi);
-  if (name == "timeout") return SetInt(name, value, &options->timeout_us);
-  if (name == "first_page") return SetInt(name, value, &options->first_page);
-  return OkStatus();
+  const RequestParameter* parameter = FindRequestParameter(name);
+  if (parameter == nullptr) return OkStatus();
+  if (parameter->type == ParameterType::kInteger) {
+    std::optional<int64_t>* field = IntegerField(name, options);
+    if (field == nullptr)
+      return InternalError("no field for " + std::string(name));
+    return SetInt(name, value, field);
+  }
+  std::optional<std::string>* field = StringField(name, options);
+  if (field == nullptr)
+    return InternalError("no field for " + std::string(name));
+  return SetString(name, value, field);
 }
 
 }  // namespace ocr

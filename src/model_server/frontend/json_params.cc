@@ -80,9 +80,7 @@ Status ReadParameters(element params, RequestedOptions* options) {
 
 Status SetOptionFromText(std::string_view name, std::string_view value,
                          RequestedOptions* options) {
-  if (std::find(std::begin(kRequestParameterNames),
-                std::end(kRequestParameterNames),
-                name) == std::end(kRequestParameterNames)) {
+  if (FindRequestParameter(name) == nullptr) {
     return InvalidArgumentError("unknown option '" + std::string(name) + "'");
   }
   return SetRequestParameter(name, value, options);

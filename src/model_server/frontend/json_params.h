@@ -35,7 +35,7 @@ StatusOr<simdjson::dom::element> ParseObjectAt(simdjson::dom::parser& parser,
 // (content_type, binary_data_size, for example) as KServe does.
 Status ReadParameters(simdjson::dom::element params, RequestedOptions* options);
 
-// Sets option `name` (one of kRequestParameterNames) from its text, as a URL
+// Sets option `name` (one of kRequestParameters) from its text, as a URL
 // query parameter gives it: integers in decimal, the others as they are.
 Status SetOptionFromText(std::string_view name, std::string_view value,
                          RequestedOptions* options);

@@ -1,6 +1,7 @@
 #include "model_server/frontend/metadata_json.h"
 
 #include "common/json_writer.h"
+#include "common/request_parameters.h"
 #include "model_server/core/document_options.h"
 #include "model_server/frontend/json_codec.h"
 
@@ -20,110 +21,63 @@ void AppendStrings(std::string& out, const Names& names) {
   out += ']';
 }
 
-// Appends `"name":{"type":"string","default":..,"values":[..],` of a
-// parameter taking one of `values`; the caller appends the description and
-// closes the object.
+// Appends `,"default":..,"values":[..]` of a parameter taking one of
+// `values`.
 template <typename Names>
-void AppendChoice(std::string& out, std::string_view name,
-                  std::string_view default_value, const Names& values) {
-  json::AppendString(out, name);
-  out += ":{\"type\":\"string\",\"default\":";
+void AppendChoice(std::string& out, std::string_view default_value,
+                  const Names& values) {
+  out += ",\"default\":";
   json::AppendString(out, default_value);
   out += ",\"values\":";
   AppendStrings(out, values);
 }
 
-void AppendDescription(std::string& out, std::string_view description) {
-  out += ",\"description\":";
-  json::AppendString(out, description);
-  out += '}';
-}
-
-// What each request parameter accepts (InferenceCore::ResolveOptions and
-// the document options' parsers decide; these are their lists).
+// What each request parameter accepts, in the table's order, with its
+// description (common/request_parameters.h); the limits are those
+// InferenceCore::ResolveOptions and the document options' parsers check.
 void AppendRequestParameters(std::string& out, const CoreOptions& o) {
   const OcrOptions defaults;
-  std::vector<std::string> languages = o.installed_languages;
-  languages.emplace_back(kAutoLanguage);
-  AppendChoice(out, "lang", o.default_lang, languages);
-  AppendDescription(out,
-                    "an installed language, several joined by '+' "
-                    "(eng+deu), or auto: each page's script decides");
-
-  out += ",\"psm\":{\"type\":\"integer\",\"default\":" +
-         std::to_string(defaults.psm) + ",\"values\":[";
-  for (int psm = 0; psm <= kMaxPsm; ++psm) {
-    if (!ValidPsm(psm)) continue;
-    if (out.back() != '[') out += ',';
-    out += std::to_string(psm);
+  bool first = true;
+  for (const RequestParameter& p : kRequestParameters) {
+    if (!first) out += ',';
+    first = false;
+    json::AppendString(out, p.name);
+    out += p.type == ParameterType::kInteger ? ":{\"type\":\"integer\""
+                                             : ":{\"type\":\"string\"";
+    if (p.name == "lang") {
+      std::vector<std::string> languages = o.installed_languages;
+      languages.emplace_back(kAutoLanguage);
+      AppendChoice(out, o.default_lang, languages);
+    } else if (p.name == "psm") {
+      out += ",\"default\":" + std::to_string(defaults.psm) + ",\"values\":[";
+      for (int psm = 0; psm <= kMaxPsm; ++psm) {
+        if (!ValidPsm(psm)) continue;
+        if (out.back() != '[') out += ',';
+        out += std::to_string(psm);
+      }
+      out += ']';
+    } else if (p.name == "dpi") {
+      out += ",\"default\":" + std::to_string(defaults.dpi) +
+             ",\"minimum\":" + std::to_string(kMinDpi) +
+             ",\"maximum\":" + std::to_string(kMaxDpi);
+    } else if (p.name == "timeout") {
+      const auto max_us = std::to_string(
+          std::chrono::duration_cast<std::chrono::microseconds>(o.max_timeout)
+              .count());
+      out += ",\"unit\":\"microseconds\",\"default\":" + max_us +
+             ",\"maximum\":" + max_us;
+    } else if (p.name == "pages") {
+      out += ",\"default\":\"\",\"max_pages\":" + std::to_string(o.max_pages);
+    } else if (p.name == "first_page") {
+      out += ",\"default\":1,\"minimum\":1,\"maximum\":" +
+             std::to_string(kMaxFirstPage);
+    } else if (!p.values.empty()) {
+      AppendChoice(out, p.values.front(), p.values);
+    }
+    out += ",\"description\":";
+    json::AppendString(out, p.description);
+    out += '}';
   }
-  out += ']';
-  AppendDescription(out, "Tesseract's page segmentation mode");
-
-  out += ",\"dpi\":{\"type\":\"integer\",\"default\":" +
-         std::to_string(defaults.dpi) +
-         ",\"minimum\":" + std::to_string(kMinDpi) +
-         ",\"maximum\":" + std::to_string(kMaxDpi);
-  AppendDescription(out,
-                    "the source's resolution; 0: the image's own, else "
-                    "estimated (PDF pages are rendered at 300)");
-
-  const auto max_us = std::to_string(
-      std::chrono::duration_cast<std::chrono::microseconds>(o.max_timeout)
-          .count());
-  out +=
-      ",\"timeout\":{\"type\":\"integer\",\"unit\":\"microseconds\","
-      "\"default\":" +
-      max_us + ",\"maximum\":" + max_us;
-  AppendDescription(out,
-                    "the request's deadline; 0 or more than the maximum: the "
-                    "maximum (the server's --timeout)");
-
-  std::vector<std::string_view> outputs;
-  for (const auto& info : OutputFormats()) outputs.push_back(info.name);
-  out += ',';
-  AppendChoice(out, "output", Info(defaults.output).name, outputs);
-  AppendDescription(out,
-                    "what each output element holds; any but text names its "
-                    "content_type in the output's parameters");
-
-  out += ',';
-  AppendChoice(out, "text_layer", Name(defaults.text_layer), kTextLayerNames);
-  AppendDescription(out, "use: a PDF page's own text instead of OCR");
-
-  out += ",\"pages\":{\"type\":\"string\",\"default\":\"\",\"max_pages\":" +
-         std::to_string(o.max_pages);
-  AppendDescription(out,
-                    "pages of a TIFF or PDF from 1: \"2\", \"1-3,7\", \"5-\"; "
-                    "empty: every page");
-
-  out += ',';
-  AppendChoice(out, "rotate", Name(defaults.rotate), kAutoNoneNames);
-  AppendDescription(out,
-                    "auto: a page that reads badly and is turned by 90, 180 "
-                    "or 270 degrees is read upright");
-
-  out += ',';
-  AppendChoice(out, "deskew", Name(defaults.deskew), kDeskewNames);
-  AppendDescription(out,
-                    "auto: a page that reads badly is straightened and read "
-                    "again; true: every page is straightened first");
-
-  out += ',';
-  AppendChoice(out, "rescale", kAutoNoneNames[defaults.rescale ? 0 : 1],
-               kAutoNoneNames);
-  AppendDescription(out,
-                    "auto: text too small or too large for Tesseract is read "
-                    "again at a better scale");
-
-  out +=
-      ",\"first_page\":{\"type\":\"integer\",\"default\":1,\"minimum\":1,"
-      "\"maximum\":" +
-      std::to_string(kMaxFirstPage);
-  AppendDescription(out,
-                    "the number of the input's first page in the document it "
-                    "was cut from; pages are numbered from it in hocr, alto, "
-                    "tsv and json");
 }
 
 }  // namespace

@@ -350,10 +350,11 @@ StatusOr<V2Request> DecodeV2RawRequest(
   }
   V2Request out;
   out.binary_output = true;
-  for (const std::string_view name : kRequestParameterNames) {
-    if (std::optional<std::string> value = query(name); value.has_value()) {
-      RETURN_IF_ERROR(
-          json_params::SetOptionFromText(name, *value, &out.request.options));
+  for (const RequestParameter& parameter : kRequestParameters) {
+    if (std::optional<std::string> value = query(parameter.name);
+        value.has_value()) {
+      RETURN_IF_ERROR(json_params::SetOptionFromText(parameter.name, *value,
+                                                     &out.request.options));
     }
   }
   out.request.images.push_back(ShareFile(std::move(body)));

@@ -39,8 +39,9 @@ TEST_F(ParseCommandLineTest, DefaultsFollowTheContract) {
   EXPECT_DOUBLE_EQ(o.timeout_seconds, 300);
   EXPECT_FALSE(o.force);
   EXPECT_FALSE(o.quiet);
-  EXPECT_TRUE(o.lang.empty() && o.psm.empty() && o.dpi.empty() &&
-              o.pages.empty() && o.api_key.empty() && o.output_dir.empty());
+  EXPECT_TRUE(o.Parameter("lang").empty() && o.Parameter("psm").empty() &&
+              o.Parameter("dpi").empty() && o.Parameter("pages").empty() &&
+              o.api_key.empty() && o.output_dir.empty());
   EXPECT_EQ(o.inputs, std::vector<std::string>{"scans"});
   EXPECT_EQ(o.use_jobs, JobsMode::kAuto);
   EXPECT_DOUBLE_EQ(o.progress_interval, 5);
@@ -95,10 +96,10 @@ TEST_F(ParseCommandLineTest, EveryFlagInBothForms) {
   EXPECT_EQ(o.model_name, "other");
   EXPECT_EQ(o.format, OutputFormat::kHocr);
   EXPECT_EQ(o.output_dir, "out");
-  EXPECT_EQ(o.lang, "eng+deu");
-  EXPECT_EQ(o.psm, "6");
-  EXPECT_EQ(o.dpi, "300");
-  EXPECT_EQ(o.pages, "1-3");
+  EXPECT_EQ(o.Parameter("lang"), "eng+deu");
+  EXPECT_EQ(o.Parameter("psm"), "6");
+  EXPECT_EQ(o.Parameter("dpi"), "300");
+  EXPECT_EQ(o.Parameter("pages"), "1-3");
   EXPECT_EQ(o.jobs, 8);
   EXPECT_EQ(o.retries, 0);
   EXPECT_DOUBLE_EQ(o.timeout_seconds, 2.5);

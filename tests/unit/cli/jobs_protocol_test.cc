@@ -130,13 +130,13 @@ TEST(IdempotencyKeyTest, OneKeyPerFileAndOptions) {
   EXPECT_EQ(IdempotencyKey(o, pdf), key);
   // Another file, or another option: another job.
   std::set<std::string> keys = {key, IdempotencyKey(o, pdf + " ")};
-  o.pages = "1";
+  o.Parameter("pages") = "1";
   keys.insert(IdempotencyKey(o, pdf));
-  o.pages = "";
+  o.Parameter("pages") = "";
   o.format = OutputFormat::kJson;
   keys.insert(IdempotencyKey(o, pdf));
   o.format = OutputFormat::kText;
-  o.lang = "deu";
+  o.Parameter("lang") = "deu";
   keys.insert(IdempotencyKey(o, pdf));
   EXPECT_EQ(keys.size(), 5u);
 }
@@ -162,7 +162,7 @@ TEST(JobTargetsTest, PathsAndQueries) {
   CliOptions o = Gateway();
   EXPECT_EQ(SubmitJobTarget(o), "/gateway/jobs");
   o.format = OutputFormat::kHocr;
-  o.pages = "2-3";
+  o.Parameter("pages") = "2-3";
   EXPECT_EQ(SubmitJobTarget(o), "/gateway/jobs?output=hocr&pages=2-3");
   EXPECT_EQ(JobStatusTarget(kId, 30),
             std::string("/gateway/jobs/") + kId + "?wait=30");

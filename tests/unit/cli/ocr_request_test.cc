@@ -38,19 +38,19 @@ TEST(GatewayQueryTest, OnlyWhatTheUserSet) {
   EXPECT_EQ(GatewayQuery(o), "");
   // Assigned from std::string: GCC 12 warns falsely (-Wrestrict) about
   // assigning some short literals here.
-  o.lang = std::string("eng+deu");
-  o.psm = std::string("6");
+  o.Parameter("lang") = std::string("eng+deu");
+  o.Parameter("psm") = std::string("6");
   EXPECT_EQ(GatewayQuery(o), "?lang=eng%2Bdeu&psm=6");
   o.format = OutputFormat::kHocr;
-  o.dpi = "300";
-  o.pages = "1-2";
+  o.Parameter("dpi") = "300";
+  o.Parameter("pages") = "1-2";
   EXPECT_EQ(GatewayQuery(o),
             "?output=hocr&lang=eng%2Bdeu&psm=6&dpi=300&pages=1-2");
 }
 
 TEST(BuildGatewayRequestTest, MultipartWithTheFileInImageFile) {
   CliOptions o = Options(Api::kGateway);
-  o.psm = "4";
+  o.Parameter("psm") = "4";
   const PreparedRequest r = BuildGatewayRequest(o, "my \"scan\".png", kPng);
   EXPECT_EQ(r.target, "/gateway/ocr?psm=4");
   EXPECT_EQ(r.accept, "text/plain");
@@ -84,10 +84,10 @@ TEST(BuildGatewayRequestTest, TheBoundaryNeverOccursInTheFile) {
 TEST(BuildModelRequestTest, V2JsonWithBase64AndParameters) {
   CliOptions o = Options(Api::kModel, OutputFormat::kAlto);
   o.model_name = "m2";
-  o.lang = "eng";
-  o.psm = "6";
-  o.dpi = "200";
-  o.pages = "2";
+  o.Parameter("lang") = "eng";
+  o.Parameter("psm") = "6";
+  o.Parameter("dpi") = "200";
+  o.Parameter("pages") = "2";
   const PreparedRequest r = BuildModelRequest(o, kPng);
   EXPECT_EQ(r.target, "/v2/models/m2/infer");
   EXPECT_EQ(r.content_type, "application/json");
