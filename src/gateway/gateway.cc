@@ -149,7 +149,8 @@ Status Gateway::Start() {
   client_options.http.connect_timeout =
       Millis(options_.connect_timeout_seconds);
 
-  errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
+  errors_ =
+      std::make_unique<ErrorCounter>(metrics_.registry(), options_.model_name);
   http_metrics_ = std::make_unique<HttpMetrics>(
       metrics_.registry(), options_.model_name, errors_.get());
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(
