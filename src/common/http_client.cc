@@ -254,6 +254,7 @@ net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
   if (!ec && parser.content_length() &&
       *parser.content_length() > options_.max_response_bytes) {
     ec = http::error::body_limit;
+    attempt.response.base() = parser.get().base();  // the status, no body
   }
   if (!ec && !parser.is_done()) {
     co_await http::async_read(c.stream, c.buffer, parser,
