@@ -317,16 +317,17 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Retrying(
     metrics_->RecordAttempt(
         endpoint.url, last,
         std::chrono::duration<double>(Clock::now() - start).count());
+    if (cancel != nullptr && cancel->cancelled()) {
+      // Whoever waited for the answer is gone: nothing to retry for, and
+      // the call's end (a cut connection, CANCELLED) is no upstream failure.
+      co_return UnavailableError("the call was cancelled: the client is gone");
+    }
     if (last == AttemptOutcome::kOk) {
       if (result.reply.status >= 500) {
         metrics_->RecordFailure(result.reply.status == 504 ? "timeout"
                                                            : "bad_gateway");
       }
       co_return std::move(result.reply);
-    }
-    if (cancel != nullptr && cancel->cancelled()) {
-      // Whoever waited for the answer is gone: nothing to retry for.
-      co_return UnavailableError("the call was cancelled: the client is gone");
     }
     if (last == AttemptOutcome::kTooLarge) {
       metrics_->RecordFailure(std::string(OutcomeName(last)));

@@ -111,6 +111,16 @@ std::string GatewayOcr(const std::string& file) {
                      MultipartBody(kBoundary, "image_file", "f.bin", file));
 }
 
+// The gateway neither retried the call its client left nor counted it as
+// the model's failure.
+void ExpectNoRetryNorFailure(int gateway_port) {
+  const std::string m = HttpGet(gateway_port, "/metrics").body;
+  EXPECT_EQ(m.find("\ngateway_upstream_retries_total{"), std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("\ngateway_upstream_failures_total{"), std::string::npos)
+      << m;
+}
+
 std::string GrpcUrl(int port) {
   return "grpc://127.0.0.1:" + std::to_string(port);
 }
@@ -152,6 +162,7 @@ TEST_F(ClientGoneTest, GatewayImageOverRestStopsTheEngine) {
   auto model = StartModel({"--engines=1"});
   auto gateway = StartGateway({model->port()});
   SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1);
+  ExpectNoRetryNorFailure(gateway->port());
 }
 
 TEST_F(ClientGoneTest, GatewayImageOverGrpcStopsTheEngine) {
@@ -159,6 +170,7 @@ TEST_F(ClientGoneTest, GatewayImageOverGrpcStopsTheEngine) {
   auto gateway = StartGatewayAt({GrpcUrl(model->grpc_port())},
                                 {"--upstream-protocol=grpc"});
   SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1);
+  ExpectNoRetryNorFailure(gateway->port());
 }
 
 // hOCR of a page is larger than 4 KiB: over the gateway's limit, the answer
