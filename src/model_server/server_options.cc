@@ -29,7 +29,7 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
   f.AddBytes("grpc-max-message-bytes", "OCR_GRPC_MAX_MESSAGE_BYTES",
              "Largest gRPC message received or sent (suffix k, m or g); "
              "larger gets RESOURCE_EXHAUSTED. The same default as "
-             "--max-body-bytes: both protocols take the same documents.",
+             "--max-body-bytes.",
              &grpc_max_message_bytes);
   f.AddInt("io-threads", "OCR_IO_THREADS",
            "Threads serving HTTP I/O (OCR never runs on them).", &io_threads);

@@ -15,7 +15,8 @@ namespace ocr {
 
 // The largest request a front end accepts unless configured otherwise: a
 // REST body (--max-body-bytes) and a gRPC message (--grpc-max-message-bytes)
-// alike, so that no protocol takes a document another refuses.
+// alike: one limit on the bytes a request may bring, whatever its protocol
+// (JSON's base64 makes a file 4/3 larger on the wire than gRPC's raw bytes).
 inline constexpr int64_t kDefaultMaxRequestBytes = int64_t{64} << 20;
 
 // What the transport knows before the body is decoded.
