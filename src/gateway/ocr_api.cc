@@ -149,6 +149,9 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
   if (ctx.client_gone->load()) cancel->Cancel();
   auto reply = co_await client.Infer(std::move(upstream), ctx.request_id,
                                      deadline, cancel.get());
+  if (!reply.ok() && cancel->cancelled()) {
+    co_return ClientGoneResponse(ctx, reply.status().message());
+  }
   if (!reply.ok()) {
     Response res = ErrorResponse(ctx, reply.status());
     // kBadGateway: the answer was over the response limit, every time.

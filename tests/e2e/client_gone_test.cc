@@ -112,9 +112,10 @@ std::string GatewayOcr(const std::string& file) {
 }
 
 // The gateway neither retried the call its client left nor counted it as
-// the model's failure.
+// the model's failure or its own error.
 void ExpectNoRetryNorFailure(int gateway_port) {
   const std::string m = HttpGet(gateway_port, "/metrics").body;
+  EXPECT_EQ(m.find("\nrequest_errors_total{"), std::string::npos) << m;
   EXPECT_EQ(m.find("\ngateway_upstream_retries_total{"), std::string::npos)
       << m;
   EXPECT_EQ(m.find("\ngateway_upstream_failures_total{"), std::string::npos)
@@ -143,6 +144,7 @@ TEST_F(ClientGoneTest, GatewayDocumentOverRestStopsEveryEngine) {
   auto model = StartModel({"--engines=2"});
   auto gateway = StartGateway({model->port()});
   SendThenVanish(gateway->port(), GatewayOcr(Pdf()), model->port(), 2);
+  ExpectNoRetryNorFailure(gateway->port());
   EXPECT_EQ(
       Upload(gateway->port(), ReadFile(ImagePath("tjs-simple.png"))).status,
       200);
@@ -153,6 +155,7 @@ TEST_F(ClientGoneTest, GatewayDocumentOverGrpcStopsEveryEngine) {
   auto gateway = StartGatewayAt({GrpcUrl(model->grpc_port())},
                                 {"--upstream-protocol=grpc"});
   SendThenVanish(gateway->port(), GatewayOcr(Pdf()), model->port(), 2);
+  ExpectNoRetryNorFailure(gateway->port());
   EXPECT_EQ(
       Upload(gateway->port(), ReadFile(ImagePath("tjs-simple.png"))).status,
       200);

@@ -150,8 +150,8 @@ net::awaitable<Response> JobsApi::RunSync(RequestContext& ctx,
     const Status cancelled = co_await runner_.Cancel(id);
     LOG_INFO("job cancelled: its client is gone",
              {{"job_id", id}, {"cancelled", cancelled.ok()}});
-    co_return ErrorResponse(
-        ctx, UnavailableError("the client is gone; job " + id + " cancelled"));
+    co_return ClientGoneResponse(
+        ctx, "the client is gone; job " + id + " cancelled");
   }
   if (!IsFinal(record->state)) {
     Response res = ErrorResponse(
