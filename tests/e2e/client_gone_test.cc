@@ -68,11 +68,12 @@ int EnginesBusy(int port) {
 
 // Sends `request` on a raw connection, waits until the model on
 // `model_port` has `engines` engines busy and a little longer, then goes
-// away without reading an answer. Expects every engine idle within a second
+// away without reading an answer. Expects every engine idle within `settle`
 // and idle still a second later (between two pages an engine is idle only
 // for a moment).
-void SendThenVanish(int port, const std::string& request, int model_port,
-                    int engines) {
+void SendThenVanish(
+    int port, const std::string& request, int model_port, int engines,
+    std::chrono::milliseconds settle = std::chrono::seconds(1)) {
   {
     RawClient client(port);
     ASSERT_TRUE(client.Send(request));
@@ -84,9 +85,10 @@ void SendThenVanish(int port, const std::string& request, int model_port,
     ASSERT_EQ(EnginesBusy(model_port), engines) << "the work never started";
     std::this_thread::sleep_for(2s);
     ASSERT_EQ(client.received(), "") << "answered before the client left";
-    ASSERT_EQ(EnginesBusy(model_port), engines) << "too little work to test";
+    // At least one (between two pages an engine may wait for the next).
+    ASSERT_GE(EnginesBusy(model_port), 1) << "too little work to test";
   }  // the client is gone
-  std::this_thread::sleep_for(1s);
+  std::this_thread::sleep_for(settle);
   int busy_samples = 0;
   for (int i = 0; i < 20; ++i) {
     busy_samples += EnginesBusy(model_port) > 0;
@@ -95,6 +97,11 @@ void SendThenVanish(int port, const std::string& request, int model_port,
   EXPECT_EQ(busy_samples, 0)
       << "engines still work for a request whose client left";
 }
+
+// A page's layout analysis cannot be interrupted (the recognition that
+// follows can): one large page may keep its engine up to a second longer
+// than a document's units, each of which stops at once.
+constexpr std::chrono::milliseconds kOnePageSettle{2000};
 
 std::string HttpRequest(const std::string& target,
                         const std::string& content_type,
@@ -164,7 +171,8 @@ TEST_F(ClientGoneTest, GatewayDocumentOverGrpcStopsEveryEngine) {
 TEST_F(ClientGoneTest, GatewayImageOverRestStopsTheEngine) {
   auto model = StartModel({"--engines=1"});
   auto gateway = StartGateway({model->port()});
-  SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1);
+  SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1,
+                 kOnePageSettle);
   ExpectNoRetryNorFailure(gateway->port());
 }
 
@@ -172,7 +180,8 @@ TEST_F(ClientGoneTest, GatewayImageOverGrpcStopsTheEngine) {
   auto model = StartModel({"--engines=1"});
   auto gateway = StartGatewayAt({GrpcUrl(model->grpc_port())},
                                 {"--upstream-protocol=grpc"});
-  SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1);
+  SendThenVanish(gateway->port(), GatewayOcr(Tall()), model->port(), 1,
+                 kOnePageSettle);
   ExpectNoRetryNorFailure(gateway->port());
 }
 
