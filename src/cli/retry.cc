@@ -2,14 +2,22 @@
 
 #include <algorithm>
 #include <boost/asio/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "cli/job_status.h"
 #include "common/options.h"
+#include "common/status_http.h"
 
 namespace ocr::cli {
 
 Verdict ClassifyAttempt(const HttpAttempt& attempt, RequestKind kind) {
   if (attempt.failed_at != HttpAttempt::Stage::kNone) {
+    // An answer over our own response limit would be again.
+    if (attempt.failed_at == HttpAttempt::Stage::kReceive &&
+        attempt.error == http::error::body_limit) {
+      return Verdict::kFinal;
+    }
     if (attempt.failed_at == HttpAttempt::Stage::kConnect &&
         (attempt.error == net::error::host_not_found ||
          attempt.error == net::error::service_not_found)) {
@@ -25,6 +33,10 @@ Verdict ClassifyAttempt(const HttpAttempt& attempt, RequestKind kind) {
     return JobIdFromLocation(attempt.response[http::field::location])
                ? Verdict::kFollowJob
                : Verdict::kFinal;
+  }
+  // The server says another attempt gets the same answer.
+  if (beast::iequals(attempt.response[kRetryableHeader], "false")) {
+    return Verdict::kFinal;
   }
   if (status == 429 || status == 502 || status == 503 || status == 504) {
     return Verdict::kTransient;

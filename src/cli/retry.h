@@ -17,8 +17,10 @@ enum class Verdict {
                // timeout, 429, 502, 503, and 504 but from /gateway/ocr
   kFinal,      // give up: any other status (4xx: the request is wrong, 413,
                // 415, 400 and 422 among them; 500: the server failed on this
-               // input), a 504 from /gateway/ocr without a job, or a name
-               // that does not resolve
+               // input), a 504 from /gateway/ocr without a job, any answer
+               // marked "OCR-Retryable: false" (the gateway's 502 for a model
+               // answer over its limit), an answer over our own response
+               // limit, or a name that does not resolve
   kFollowJob,  // /gateway/ocr's 504 with the Location of the job that goes
                // on: poll that job instead of sending the file again
 };

@@ -188,6 +188,12 @@ net::awaitable<HttpAttempt> HttpClient::Send(const HttpEndpoint& endpoint,
       co_return attempt;
     }
     if (attempt.timed_out || Clock::now() >= deadline) co_return attempt;
+    // Neither an answer over the limit nor a cancelled call is a stale
+    // connection: a second write would only do the work again.
+    if (attempt.error == http::error::body_limit ||
+        (cancel != nullptr && cancel->cancelled())) {
+      co_return attempt;
+    }
   }
 
   auto fresh = std::make_unique<Connection>(executor_);
@@ -241,8 +247,19 @@ net::awaitable<HttpAttempt> HttpClient::SendOn(Connection& c,
   }
   http::response_parser<http::string_body> parser;
   parser.body_limit(options_.max_response_bytes);
-  co_await http::async_read(c.stream, c.buffer, parser,
-                            net::redirect_error(kAwait, ec));
+  // The header first, its Content-Length checked here: Beast 1.74 forgets
+  // its own body_limit error when the body arrived in the same read.
+  co_await http::async_read_header(c.stream, c.buffer, parser,
+                                   net::redirect_error(kAwait, ec));
+  if (!ec && parser.content_length() &&
+      *parser.content_length() > options_.max_response_bytes) {
+    ec = http::error::body_limit;
+    attempt.response.base() = parser.get().base();  // the status, no body
+  }
+  if (!ec && !parser.is_done()) {
+    co_await http::async_read(c.stream, c.buffer, parser,
+                              net::redirect_error(kAwait, ec));
+  }
   if (ec) {
     attempt.failed_at = HttpAttempt::Stage::kReceive;
     attempt.error = ec;

@@ -61,6 +61,8 @@ struct HttpAttempt {
   Stage failed_at = Stage::kNone;   // kNone: a response arrived
   boost::system::error_code error;  // why it failed
   bool timed_out = false;           // the deadline passed
+  // The response; after a body over max_response_bytes announced by its
+  // Content-Length (kReceive, http::error::body_limit), its header only.
   Response response;
 };
 

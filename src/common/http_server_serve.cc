@@ -21,7 +21,6 @@ namespace {
 
 using http_internal::IsQuietClose;
 using http_internal::PathOf;
-using http_internal::ValidRequestId;
 constexpr auto kUseAwaitable = net::use_awaitable;
 
 }  // namespace
@@ -31,8 +30,7 @@ net::awaitable<bool> HttpServer::Serve(
     http::request_parser<http::string_body>& parser, RequestContext& ctx,
     Exchange& x) {
   ctx.request.base() = parser.get().base();
-  const auto id = ctx.request["X-Request-ID"];
-  ctx.request_id = ValidRequestId(id) ? std::string(id) : NewUuid();
+  ctx.request_id = RequestIdOrNew(ctx.request["X-Request-ID"]);
   x.match = router_.Find(ctx.request.method(), PathOf(ctx.request.target()));
   ctx.route = x.match.route;
   ctx.params = x.match.params;

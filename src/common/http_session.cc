@@ -41,17 +41,6 @@ bool IsOutOfRoom(const boost::system::error_code& ec) {
 
 }  // namespace
 
-bool ValidRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
-        c != '.' && c != ':') {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string_view PathOf(std::string_view target) {
   return target.substr(0, target.find('?'));
 }

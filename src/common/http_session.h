@@ -27,8 +27,6 @@ using tcp = net::ip::tcp;
 
 // Errors that mean the peer went away or was idle too long: close quietly.
 bool IsQuietClose(const boost::system::error_code& ec);
-// An X-Request-ID worth keeping: 1-128 letters, digits and -_.:
-bool ValidRequestId(std::string_view id);
 // The target without its query string.
 std::string_view PathOf(std::string_view target);
 

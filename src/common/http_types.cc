@@ -58,6 +58,13 @@ Response ErrorResponse(RequestContext& ctx, const Status& status) {
   return res;
 }
 
+Response ClientGoneResponse(RequestContext& ctx, std::string message) {
+  Response res = ErrorResponse(ctx, UnavailableError(std::move(message)));
+  ctx.error_counted = true;  // nothing was refused: not an inference error
+  ctx.log_fields.emplace_back("client_gone", true);
+  return res;
+}
+
 bool PercentDecode(std::string_view in, std::string* out, bool plus_is_space) {
   out->clear();
   out->reserve(in.size());

@@ -110,6 +110,11 @@ Response JsonResponse(const RequestContext& ctx, http::status status,
 // the reason in ctx for the metrics seam.
 Response ErrorResponse(RequestContext& ctx, const Status& status);
 
+// The answer to a request whose client went away while it ran (nobody will
+// read it): 503, logged with client_gone, and not counted in
+// request_errors_total, as the service refused nothing.
+Response ClientGoneResponse(RequestContext& ctx, std::string message);
+
 // Percent-decodes a URL component ('+' stays '+'; set plus_is_space for
 // query strings). Returns false on a malformed escape.
 bool PercentDecode(std::string_view in, std::string* out, bool plus_is_space);

@@ -111,15 +111,20 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   return out;
 }
 
-ErrorCounter::ErrorCounter(prometheus::Registry& registry)
-    : errors_(prometheus::BuildCounter()
+ErrorCounter::ErrorCounter(prometheus::Registry& registry,
+                           std::string served_model)
+    : served_model_(std::move(served_model)),
+      errors_(prometheus::BuildCounter()
                   .Name("request_errors_total")
                   .Help("Failed inference requests by model and reason.")
                   .Register(registry)) {}
 
 void ErrorCounter::Count(const std::string& model_name,
                          const std::string& reason) {
-  errors_.Add({{"model_name", model_name}, {"reason", reason}}).Increment();
+  const std::string& label = model_name == served_model_
+                                 ? served_model_
+                                 : std::string(kUnknownModelLabel);
+  errors_.Add({{"model_name", label}, {"reason", reason}}).Increment();
 }
 
 HttpMetrics::HttpMetrics(prometheus::Registry& registry,

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/http_server.h"
@@ -49,12 +50,16 @@ class ProcessCollector : public prometheus::Collectable {
 // service, shared by whatever decides a request failed (the HTTP seam for
 // errors before a handler ran, the model server's inference core for every
 // protocol), so an error is counted once and the same way everywhere.
+// model_name is the served model's name, or kUnknownModelLabel for any name
+// a client sent that is not served (one series, however many names).
+inline constexpr std::string_view kUnknownModelLabel = "unknown";
 class ErrorCounter {
  public:
-  explicit ErrorCounter(prometheus::Registry& registry);
+  ErrorCounter(prometheus::Registry& registry, std::string served_model);
   void Count(const std::string& model_name, const std::string& reason);
 
  private:
+  const std::string served_model_;
   prometheus::Family<prometheus::Counter>& errors_;
 };
 

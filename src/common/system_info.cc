@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <sched.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -110,6 +111,21 @@ std::string NewUuid() {
 void ReturnLargeBlocksToSystem(size_t bytes) {
   // Setting the threshold explicitly also turns off glibc's dynamic one.
   mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes));
+}
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' &&
+        c != '.' && c != ':') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string RequestIdOrNew(std::string_view sent) {
+  return ValidRequestId(sent) ? std::string(sent) : NewUuid();
 }
 
 }  // namespace ocr

@@ -30,4 +30,11 @@ void ReturnLargeBlocksToSystem(size_t bytes = 1 << 20);
 // A random (version 4) UUID, e.g. "3f0c2a4e-9b1d-4c55-8e2a-7d6f0b1c9e42".
 std::string NewUuid();
 
+// The one request id rule of every front end (REST's X-Request-ID, gRPC's
+// x-request-id metadata, both services): an id worth keeping is 1-128
+// letters, digits and -_.: characters.
+bool ValidRequestId(std::string_view id);
+// `sent` when it is valid, else a new UUID.
+std::string RequestIdOrNew(std::string_view sent);
+
 }  // namespace ocr

@@ -150,8 +150,11 @@ Status Gateway::Start() {
   client_options.retry.base_backoff = Millis(options_.retry_backoff_seconds);
   client_options.http.connect_timeout =
       Millis(options_.connect_timeout_seconds);
+  client_options.http.max_response_bytes =
+      static_cast<uint64_t>(options_.max_response_bytes);
 
-  errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
+  errors_ =
+      std::make_unique<ErrorCounter>(metrics_.registry(), options_.model_name);
   http_metrics_ = std::make_unique<HttpMetrics>(
       metrics_.registry(), options_.model_name, errors_.get());
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(

@@ -58,6 +58,10 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
              &max_upload_bytes);
+  f.AddBytes("max-response-bytes", "GATEWAY_MAX_RESPONSE_BYTES",
+             "Largest answer taken from the model (suffix k, m or g); "
+             "larger gets 502 at once, not retried.",
+             &max_response_bytes);
   f.AddString("job-dir", "GATEWAY_JOB_DIR",
               "Folder of the jobs database and uploads (empty: a temporary "
               "folder removed at exit; jobs then do not survive a restart).",
@@ -159,6 +163,10 @@ Status GatewayOptions::Validate() const {
   RETURN_IF_ERROR(ApiKeys::Load(api_keys_file, api_keys).status());
   if (max_upload_bytes < 1) {
     return InvalidArgumentError("--max-upload-bytes must be positive");
+  }
+  if (max_response_bytes < 1024 || max_response_bytes > (2ll << 30) - 1) {
+    return InvalidArgumentError(
+        "--max-response-bytes must be between 1k and 2g");
   }
   if (shutdown_grace_seconds < 0) {
     return InvalidArgumentError("--shutdown-grace must be >= 0");

@@ -35,6 +35,8 @@ struct GatewayOptions {
 
   // --- Limits ---
   int64_t max_upload_bytes = 32ll << 20;
+  // The model's largest answer (a searchable PDF of many pages is large).
+  int64_t max_response_bytes = 64ll << 20;
 
   // --- Asynchronous jobs (gateway/jobs/) ---
   // The jobs database and uploads; empty: a temporary folder removed at

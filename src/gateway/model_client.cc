@@ -104,23 +104,30 @@ ModelRequest ModelClient::Encode(const InferInput& input,
 
 net::awaitable<StatusOr<ModelReply>> ModelClient::Infer(
     ModelRequest request, const std::string& request_id,
-    Clock::time_point deadline) {
+    Clock::time_point deadline, CallCanceller* cancel) {
   // `request` lives in this coroutine frame until the last attempt is over;
   // every attempt, to whichever endpoint, sends it without copying it.
   if (options_.protocol == UpstreamProtocol::kGrpc) {
     co_return co_await Retrying(
         [&](size_t endpoint) {
-          return GrpcInfer(request, request_id, endpoint, deadline);
+          return GrpcInfer(request, request_id, endpoint, deadline, cancel);
         },
-        request_id, deadline);
+        request_id, deadline, cancel);
   }
   const std::string target = "/v2/models/" + options_.model_name + "/infer";
   co_return co_await Retrying(
       [&](size_t endpoint) {
         return HttpCall(http::verb::post, target, request, request_id, endpoint,
-                        deadline);
+                        deadline, cancel);
       },
-      request_id, deadline);
+      request_id, deadline, cancel);
+}
+
+std::string ModelClient::TooLargeError() const {
+  return "the model's answer is larger than the gateway's response limit of " +
+         std::to_string(options_.http.max_response_bytes) +
+         " bytes (--max-response-bytes); no retry can help: ask for fewer "
+         "pages or a smaller output, or raise the limit";
 }
 
 net::awaitable<ModelAttempt> ModelClient::InferOnce(
@@ -203,6 +210,8 @@ net::awaitable<ModelClient::Attempt> ModelClient::HttpCall(
       DecodeBinaryBody(attempt.reply,
                        result.response[kInferenceHeaderContentLength]);
     }
+  } else if (attempt.outcome == AttemptOutcome::kTooLarge) {
+    attempt.error = TooLargeError();
   } else if (result.failed_at == HttpAttempt::Stage::kNone) {
     attempt.error =
         "model service answered 503: " + std::string(result.response.body());
@@ -243,7 +252,12 @@ net::awaitable<ModelClient::Attempt> ModelClient::GrpcInfer(
   attempt.outcome =
       ClassifyGrpc(g.code, g.message,
                    g.timed_out || Clock::now() + kDeadlineSlack >= deadline);
-  if (attempt.outcome == AttemptOutcome::kUnavailable) {
+  if (OverReceiveLimit(
+          g.code, g.message, g.reason,
+          ClampToInt(static_cast<int64_t>(options_.http.max_response_bytes)))) {
+    attempt.outcome = AttemptOutcome::kTooLarge;
+    attempt.error = TooLargeError();
+  } else if (attempt.outcome == AttemptOutcome::kUnavailable) {
     attempt.error = "model service answered 503: " + json::ErrorBody(g.message);
   } else if (attempt.outcome != AttemptOutcome::kOk) {
     attempt.error = GrpcError(options_.endpoints[index], g);
@@ -286,7 +300,8 @@ net::awaitable<ModelClient::Attempt> ModelClient::GrpcGet(
 }
 
 net::awaitable<StatusOr<ModelReply>> ModelClient::Retrying(
-    AttemptFn attempt_fn, std::string request_id, Clock::time_point deadline) {
+    AttemptFn attempt_fn, std::string request_id, Clock::time_point deadline,
+    CallCanceller* cancel) {
   std::string last_error;
   AttemptOutcome last = AttemptOutcome::kOk;
   // Round-robin over requests; a retry goes to the next endpoint after the
@@ -302,12 +317,21 @@ net::awaitable<StatusOr<ModelReply>> ModelClient::Retrying(
     metrics_->RecordAttempt(
         endpoint.url, last,
         std::chrono::duration<double>(Clock::now() - start).count());
+    if (cancel != nullptr && cancel->cancelled()) {
+      // Whoever waited for the answer is gone: nothing to retry for, and
+      // the call's end (a cut connection, CANCELLED) is no upstream failure.
+      co_return UnavailableError("the call was cancelled: the client is gone");
+    }
     if (last == AttemptOutcome::kOk) {
       if (result.reply.status >= 500) {
         metrics_->RecordFailure(result.reply.status == 504 ? "timeout"
                                                            : "bad_gateway");
       }
       co_return std::move(result.reply);
+    }
+    if (last == AttemptOutcome::kTooLarge) {
+      metrics_->RecordFailure(std::string(OutcomeName(last)));
+      co_return Status(StatusCode::kBadGateway, std::move(result.error));
     }
     last_error = std::move(result.error);
     LOG_WARNING("model attempt failed", {{"request_id", request_id},

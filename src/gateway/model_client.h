@@ -83,10 +83,13 @@ class ModelClient {
   // Sends `request` (POST /v2/models/<model>/infer, or ModelInfer). Returns
   // the model's reply (including 4xx and final 5xx), or kUnavailable when no
   // endpoint could be reached or all answered 503 within the retries, or
-  // kDeadlineExceeded.
+  // kDeadlineExceeded, or kBadGateway (not retried) when the answer is over
+  // the response limit. `cancel` (optional) stops the call in flight from
+  // any thread (the model sees its client go) and any retry.
   net::awaitable<StatusOr<ModelReply>> Infer(ModelRequest request,
                                              const std::string& request_id,
-                                             Clock::time_point deadline);
+                                             Clock::time_point deadline,
+                                             CallCanceller* cancel = nullptr);
   // GET <path> on the model service (over gRPC, the matching RPC answered
   // as the REST route's JSON), same policy.
   net::awaitable<StatusOr<ModelReply>> Get(const std::string& path,
@@ -118,9 +121,11 @@ class ModelClient {
       std::function<net::awaitable<Attempt>(size_t endpoint_index)>;
 
   // The retry loop every protocol shares.
-  net::awaitable<StatusOr<ModelReply>> Retrying(AttemptFn attempt,
-                                                std::string request_id,
-                                                Clock::time_point deadline);
+  net::awaitable<StatusOr<ModelReply>> Retrying(
+      AttemptFn attempt, std::string request_id, Clock::time_point deadline,
+      CallCanceller* cancel = nullptr);
+  // Why an answer over the response limit is refused (kTooLarge).
+  std::string TooLargeError() const;
   net::awaitable<Attempt> HttpCall(http::verb method, const std::string& target,
                                    const ModelRequest& request,
                                    const std::string& request_id,

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/base64.h"
+#include "common/call_canceller.h"
 #include "common/image_format.h"
 #include "common/json_writer.h"
 #include "common/request_parameters.h"
@@ -88,6 +89,9 @@ std::optional<Document> V2Document(const std::string& body) {
   return out;
 }
 
+// Tells clients that retrying `res` (a 502) cannot help.
+void MarkFinal(Response& res) { res.set(kRetryableHeader, "false"); }
+
 // A decoded (binary or gRPC) answer as the gateway answers its JSON twin:
 // the document, the text, or the model's V2 JSON.
 Response AnswerResponse(RequestContext& ctx, const V2Answer& answer) {
@@ -139,9 +143,22 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
   // The upload is now in `upstream`: drop the multipart copy before waiting.
   std::string().swap(ctx.request.body());
 
-  auto reply =
-      co_await client.Infer(std::move(upstream), ctx.request_id, deadline);
-  if (!reply.ok()) co_return ErrorResponse(ctx, reply.status());
+  // A client that goes away cancels the model's call (its socket closed,
+  // or its gRPC call cancelled): the model stops its recognitions too.
+  auto cancel = std::make_shared<CallCanceller>();
+  ctx.on_client_gone = [cancel] { cancel->Cancel(); };
+  if (ctx.client_gone->load()) cancel->Cancel();
+  auto reply = co_await client.Infer(std::move(upstream), ctx.request_id,
+                                     deadline, cancel.get());
+  if (!reply.ok() && cancel->cancelled()) {
+    co_return ClientGoneResponse(ctx, reply.status().message());
+  }
+  if (!reply.ok()) {
+    Response res = ErrorResponse(ctx, reply.status());
+    // kBadGateway: the answer was over the response limit, every time.
+    if (reply.status().code() == StatusCode::kBadGateway) MarkFinal(res);
+    co_return res;
+  }
   if (reply->status == 200 && reply->answer) {
     co_return AnswerResponse(ctx, *reply->answer);
   }
@@ -174,10 +191,13 @@ net::awaitable<Response> HandleOcr(RequestContext& ctx, ModelClient& client,
   if (reply->status == 504) {
     co_return ErrorResponse(ctx, DeadlineExceededError(message));
   }
-  co_return ErrorResponse(
+  Response res = ErrorResponse(
       ctx, Status(StatusCode::kBadGateway, "model service error " +
                                                std::to_string(reply->status) +
                                                ": " + message));
+  // The model failed on this input (500): it would again.
+  if (reply->status == 500) MarkFinal(res);
+  co_return res;
 }
 
 net::awaitable<Response> HandleLanguages(RequestContext& ctx,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace ocr {
 
@@ -13,8 +14,13 @@ AttemptOutcome ClassifyAttempt(const HttpAttempt& attempt) {
       // here too (timed_out is false): the endpoint is unreachable, and the
       // next endpoint may answer.
       return AttemptOutcome::kRefused;
-    case HttpAttempt::Stage::kSend:
     case HttpAttempt::Stage::kReceive:
+      // The body grew past the response limit: not a broken connection.
+      if (attempt.error == http::error::body_limit) {
+        return AttemptOutcome::kTooLarge;
+      }
+      return AttemptOutcome::kReset;
+    case HttpAttempt::Stage::kSend:
       return AttemptOutcome::kReset;
     case HttpAttempt::Stage::kNone:
       break;
@@ -36,6 +42,8 @@ std::string_view OutcomeName(AttemptOutcome outcome) {
       return "timeout";
     case AttemptOutcome::kUnavailable:
       return "unavailable";
+    case AttemptOutcome::kTooLarge:
+      return "too_large";
   }
   return "unknown";
 }

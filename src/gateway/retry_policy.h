@@ -17,11 +17,14 @@ enum class AttemptOutcome {
   kReset,        // the connection broke before a response arrived
   kTimeout,      // the deadline passed: no time left to retry
   kUnavailable,  // 503 from the model
+  kTooLarge,     // the answer is over the gateway's response limit: final,
+                 // every attempt would get the same answer
 };
 
 // Classifies one attempt.
 AttemptOutcome ClassifyAttempt(const HttpAttempt& attempt);
-// Label for metrics: "ok", "refused", "reset", "timeout", "unavailable".
+// Label for metrics: "ok", "refused", "reset", "timeout", "unavailable",
+// "too_large".
 std::string_view OutcomeName(AttemptOutcome outcome);
 
 struct RetryPolicy {

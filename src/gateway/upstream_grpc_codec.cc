@@ -163,4 +163,11 @@ AttemptOutcome ClassifyGrpc(grpc::StatusCode code, std::string_view message,
   }
 }
 
+bool OverReceiveLimit(grpc::StatusCode code, std::string_view message,
+                      std::string_view reason, int max_receive_bytes) {
+  return code == grpc::StatusCode::RESOURCE_EXHAUSTED && reason.empty() &&
+         Contains(message, "received message larger than max") &&
+         Contains(message, " vs. " + std::to_string(max_receive_bytes) + ")");
+}
+
 }  // namespace ocr

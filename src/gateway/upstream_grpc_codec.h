@@ -53,4 +53,11 @@ int HttpStatusForGrpc(grpc::StatusCode code, std::string_view reason = {});
 AttemptOutcome ClassifyGrpc(grpc::StatusCode code, std::string_view message,
                             bool deadline_passed);
 
+// Whether a call failed because its answer was over our receive limit of
+// `max_receive_bytes` (the library's RESOURCE_EXHAUSTED "Received message
+// larger than max (N vs. <limit>)"), not by the model's verdict (which comes
+// with its `reason`): then no attempt can succeed.
+bool OverReceiveLimit(grpc::StatusCode code, std::string_view message,
+                      std::string_view reason, int max_receive_bytes);
+
 }  // namespace ocr

@@ -26,7 +26,8 @@ class UpstreamMetrics {
                      double seconds);
   void RecordRetry(AttemptOutcome after);
   // A request the model could not serve in the end: "unavailable",
-  // "timeout", "refused", "reset", "bad_gateway".
+  // "timeout", "refused", "reset", "bad_gateway", "too_large" (the answer
+  // was over --max-response-bytes).
   void RecordFailure(const std::string& reason);
 
  private:

@@ -96,7 +96,8 @@ Status ModelServer::Start() {
   core_options.max_pages = options_.max_pages;
   core_options.engines = options_.engines;
 
-  errors_ = std::make_unique<ErrorCounter>(metrics_.registry());
+  errors_ =
+      std::make_unique<ErrorCounter>(metrics_.registry(), options_.model_name);
   http_metrics_ = std::make_unique<HttpMetrics>(
       metrics_.registry(), options_.model_name, errors_.get());
   core_metrics_ =

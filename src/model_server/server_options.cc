@@ -28,7 +28,8 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
               &grpc_port_file);
   f.AddBytes("grpc-max-message-bytes", "OCR_GRPC_MAX_MESSAGE_BYTES",
              "Largest gRPC message received or sent (suffix k, m or g); "
-             "larger gets RESOURCE_EXHAUSTED.",
+             "larger gets RESOURCE_EXHAUSTED. The same default as "
+             "--max-body-bytes.",
              &grpc_max_message_bytes);
   f.AddInt("io-threads", "OCR_IO_THREADS",
            "Threads serving HTTP I/O (OCR never runs on them).", &io_threads);
@@ -47,7 +48,8 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
   f.AddString("tessdata", "TESSDATA_PREFIX",
               "Folder holding *.traineddata (default: Debian's).", &tessdata);
   f.AddBytes("max-body-bytes", "OCR_MAX_BODY_BYTES",
-             "Largest request body (suffix k, m or g); larger gets 413.",
+             "Largest REST request body (suffix k, m or g); larger gets "
+             "413. The same default as --grpc-max-message-bytes.",
              &max_body_bytes);
   f.AddInt("max-image-pixels", "OCR_MAX_IMAGE_PIXELS",
            "Largest image in pixels, checked from its header; larger gets "

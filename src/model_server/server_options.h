@@ -7,6 +7,7 @@
 
 #include "common/connection_timeouts.h"
 #include "common/options.h"
+#include "model_server/core/inference_call.h"
 
 namespace ocr {
 
@@ -17,7 +18,7 @@ struct ModelServerOptions {
   std::string port_file;  // written with the bound HTTP port once ready
   int grpc_port = 8081;   // V2 gRPC; 0: any free port; -1: no gRPC
   std::string grpc_port_file;
-  int64_t grpc_max_message_bytes = 64ll << 20;
+  int64_t grpc_max_message_bytes = kDefaultMaxRequestBytes;
   int io_threads = 2;
 
   // --- Model and engines ---
@@ -28,7 +29,7 @@ struct ModelServerOptions {
   std::string tessdata;           // default: $TESSDATA_PREFIX or Debian's
 
   // --- Limits ---
-  int64_t max_body_bytes = 64ll << 20;
+  int64_t max_body_bytes = kDefaultMaxRequestBytes;
   int64_t max_image_pixels = 100'000'000;
   int max_image_side = 32767;
   int max_queue = 64;  // requests waiting for an engine

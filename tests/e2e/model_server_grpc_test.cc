@@ -230,6 +230,17 @@ TEST(ModelServerGrpcTest, RequestIdIsEchoedOrTakenFromXRequestId) {
   EXPECT_EQ(a.response.id().size(), 36u) << a.response.id();  // a UUID
   const Answer b = Infer(*stub, Request({word}));
   EXPECT_NE(b.response.id(), a.response.id());
+
+  // REST's rule for X-Request-ID: an id that breaks it is replaced.
+  for (const std::string& bad :
+       {std::string("has space"), std::string(129, 'a'),
+        std::string("semi;colon")}) {
+    a = Infer(*stub, Request({word}), bad);
+    ASSERT_TRUE(a.status.ok()) << a.status.error_message();
+    EXPECT_EQ(a.response.id().size(), 36u) << bad << " -> " << a.response.id();
+  }
+  a = Infer(*stub, Request({word}), std::string(128, 'a'));
+  EXPECT_EQ(a.response.id(), std::string(128, 'a'));
 }
 
 TEST(ModelServerGrpcTest, WritesTheBoundGrpcPortToItsFile) {

@@ -436,6 +436,11 @@ net::awaitable<void> JobRunner::RunPage(ActivePtr job, PageTask task,
           break;
         }
         result.detail = answer.status().message();
+      } else if (attempt.outcome == AttemptOutcome::kTooLarge) {
+        // Any endpoint would answer the same: final.
+        result.detail = attempt.error;
+        failure = StatusCode::kBadGateway;
+        break;
       } else if (attempt.outcome == AttemptOutcome::kOk && status < 500) {
         // The model's verdict on the page: the same on any endpoint.
         result.detail = ModelErrorMessage(attempt.reply.body);

@@ -132,7 +132,11 @@ net::awaitable<Response> JobsApi::RunSync(RequestContext& ctx,
   auto record = co_await Create(ctx, upload, false, &created);
   if (!record.ok()) co_return ErrorResponse(ctx, record.status());
   const std::string id = record->spec.id;
-  while (!IsFinal(record->state) && Clock::now() < deadline) {
+  // A client that goes away wakes the wait below; its job, whose id it was
+  // never told, is cancelled (its pages in flight stop on the model).
+  ctx.on_client_gone = [this, id] { events_.Notify(id); };
+  while (!IsFinal(record->state) && Clock::now() < deadline &&
+         !ctx.client_gone->load()) {
     const uint64_t seen = events_.Counter(id);
     std::function<StatusOr<JobRecord>()> blocking_14 = [this, id] {
       return store_.GetJob(id);
@@ -141,6 +145,13 @@ net::awaitable<Response> JobsApi::RunSync(RequestContext& ctx,
     if (!record.ok()) co_return ErrorResponse(ctx, record.status());
     if (IsFinal(record->state)) break;
     co_await events_.Wait(id, seen, deadline);
+  }
+  if (!IsFinal(record->state) && ctx.client_gone->load()) {
+    const Status cancelled = co_await runner_.Cancel(id);
+    LOG_INFO("job cancelled: its client is gone",
+             {{"job_id", id}, {"cancelled", cancelled.ok()}});
+    co_return ClientGoneResponse(
+        ctx, "the client is gone; job " + id + " cancelled");
   }
   if (!IsFinal(record->state)) {
     Response res = ErrorResponse(

@@ -47,7 +47,8 @@ class JobsApi {
   // Creates a job of `upload` with the request's query options: 202.
   net::awaitable<Response> Submit(RequestContext& ctx, const Upload& upload);
   // Runs `upload` as a job and answers as /gateway/ocr once it ends, or
-  // 504 with its Location at `deadline`.
+  // 504 with its Location at `deadline`. A client that goes away before
+  // either cancels the job.
   net::awaitable<Response> RunSync(RequestContext& ctx, const Upload& upload,
                                    Clock::time_point deadline);
 

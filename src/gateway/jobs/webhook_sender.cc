@@ -170,9 +170,14 @@ net::awaitable<WebhookAttemptReport> Attempt(
                       !attempt.timed_out && i + 1 < addresses.size() &&
                       Clock::now() < deadline;
     if (next) continue;
-    if (attempt.failed_at == HttpAttempt::Stage::kNone) {
+    // The status decides; a receiver's body over the limit is not read.
+    const bool long_body = attempt.failed_at == HttpAttempt::Stage::kReceive &&
+                           attempt.error == http::error::body_limit;
+    if (attempt.failed_at == HttpAttempt::Stage::kNone || long_body) {
       report.http_status = attempt.response.result_int();
       report.delivered = report.http_status >= 200 && report.http_status < 300;
+      if (long_body)
+        report.detail = "HTTP " + std::to_string(report.http_status);
     }
     break;
   }

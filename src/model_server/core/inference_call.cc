@@ -1,7 +1,10 @@
 // InferenceCore::Call: the request policy every front end shares.
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <optional>
+#include <string_view>
 
+#include "common/logging.h"
 #include "model_server/core/inference_core.h"
 
 namespace ocr {
@@ -31,6 +34,34 @@ struct PendingCall {
   CancelFlag cancelled;
 };
 
+// Runs `fn`, a front end's decoder or encoder or the core's own step; an
+// exception it lets out (a bug: they report errors as Status) becomes
+// kInternal naming `what`, so the call still finishes.
+template <typename Fn>
+Status Guarded(std::string_view what, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return InternalError(std::string(what) + " failed: " + e.what());
+  } catch (...) {
+    return InternalError(std::string(what) + " failed");
+  }
+}
+
+// Calls the front end's `finish`; it must not throw, but if it does the
+// call is over all the same (it cannot be finished twice): logged.
+void FinishOnce(const CallFinish& finish, const Status& status,
+                const CallSummary& summary, const std::string& request_id) {
+  const Status thrown = Guarded("finishing the call", [&] {
+    finish(status, summary);
+    return OkStatus();
+  });
+  if (!thrown.ok()) {
+    LOG_ERROR("call finish threw",
+              {{"request_id", request_id}, {"error", thrown.message()}});
+  }
+}
+
 Status DeadlineError(const CallInfo& info, Clock::time_point deadline) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       deadline - info.received)
@@ -49,20 +80,25 @@ void InferenceCore::Call(CallInfo info, CallDecoder decode, CallEncoder encode,
       metrics_->RecordError(call.model_name, status.code());
       stats_.RecordFailure(Since(call.received));
     }
-    done(status, summary);
+    FinishOnce(done, status, summary, call.request_id);
   };
   if (Status s = CheckModel(info.model_name, info.model_version); !s.ok()) {
     return end(info, {}, s, finish);
   }
 
   const auto decode_start = Clock::now();
-  StatusOr<InferRequest> decoded = decode();
+  std::optional<StatusOr<InferRequest>> decoded;
+  const Status decode_thrown = Guarded("decoding the request", [&] {
+    decoded.emplace(decode());
+    return OkStatus();
+  });
+  if (!decode_thrown.ok()) decoded.emplace(decode_thrown);
   const auto decode_time = Since(decode_start);
   metrics_->RecordPreprocess(info.model_name, Seconds(decode_time));
   stats_.RecordDecode(decode_time);
-  if (!decoded.ok()) return end(info, {}, decoded.status(), finish);
+  if (!decoded->ok()) return end(info, {}, decoded->status(), finish);
 
-  InferRequest request = std::move(decoded).value();
+  InferRequest request = std::move(*decoded).value();
   request.model_name = info.model_name;
   request.model_version = info.model_version;
   if (request.id.empty()) request.id = info.request_id;
@@ -89,10 +125,16 @@ void InferenceCore::Call(CallInfo info, CallDecoder decode, CallEncoder encode,
     end(call->info, call->summary,
         DeadlineError(call->info, call->summary.deadline), call->finish);
   });
-  Infer(std::move(request), [this, call, end](StatusOr<InferResponse> result) {
-    if (call->claimed.exchange(true)) return;
+  // Whoever claims the call first ends it: the result, the deadline, or a
+  // failure to start.
+  auto claim = [call] {
+    if (call->claimed.exchange(true)) return false;
     // The timer is not thread-safe: cancel it on its own executor.
     net::post(call->timer.get_executor(), [call] { call->timer.cancel(); });
+    return true;
+  };
+  auto on_result = [this, call, end, claim](StatusOr<InferResponse> result) {
+    if (!claim()) return;
     // The deadline may be noticed by the engine too: one message.
     if (!result.ok() &&
         result.status().code() == StatusCode::kDeadlineExceeded) {
@@ -105,13 +147,27 @@ void InferenceCore::Call(CallInfo info, CallDecoder decode, CallEncoder encode,
       call->summary.megapixels += static_cast<double>(r.width) * r.height / 1e6;
     }
     const auto encode_start = Clock::now();
-    call->encode(*result);
+    const Status encoded = Guarded("encoding the response", [&] {
+      call->encode(*result);
+      return OkStatus();
+    });
     const auto encode_time = Since(encode_start);
     metrics_->RecordPostprocess(call->info.model_name, Seconds(encode_time));
+    if (!encoded.ok()) {
+      return end(call->info, call->summary, encoded, call->finish);
+    }
     stats_.RecordSuccess(result->results.size(), Since(call->info.received),
                          encode_time);
-    call->finish(OkStatus(), call->summary);
+    FinishOnce(call->finish, OkStatus(), call->summary, call->info.request_id);
+  };
+  const Status started = Guarded("starting the recognition", [&] {
+    Infer(std::move(request), on_result);
+    return OkStatus();
   });
+  if (!started.ok() && claim()) {
+    call->cancelled->store(true);
+    end(call->info, call->summary, started, call->finish);
+  }
 }
 
 }  // namespace ocr

@@ -13,6 +13,12 @@
 
 namespace ocr {
 
+// The largest request a front end accepts unless configured otherwise: a
+// REST body (--max-body-bytes) and a gRPC message (--grpc-max-message-bytes)
+// alike: one limit on the bytes a request may bring, whatever its protocol
+// (JSON's base64 makes a file 4/3 larger on the wire than gRPC's raw bytes).
+inline constexpr int64_t kDefaultMaxRequestBytes = int64_t{64} << 20;
+
 // What the transport knows before the body is decoded.
 struct CallInfo {
   std::string model_name;
@@ -20,6 +26,11 @@ struct CallInfo {
   // The transport's request id (X-Request-ID, gRPC metadata, or generated):
   // the response's id when the request names none.
   std::string request_id;
+  // When the request arrived; its deadline counts from here. REST: once its
+  // header is read, before the body. gRPC: when the call reaches the service
+  // (the callback API hands a call over with its message, and exposes no
+  // earlier point); a client's gRPC deadline counts from the call's header.
+  // Either way the request id went through RequestIdOrNew.
   Clock::time_point received = Clock::now();
   // The client's own deadline (gRPC's); the `timeout` parameter and
   // --timeout-seconds may only shorten it.

@@ -105,7 +105,9 @@ class InferenceCore {
   //     with kDeadlineExceeded and the request's recognitions are cancelled;
   //  5. `encode`, timed as request_postprocess_seconds;
   //  6. every failure is counted in request_errors_total{model_name,reason}
-  //     and in the model's statistics.
+  //     and in the model's statistics;
+  //  7. an exception `decode`, `encode` or the recognition lets out ends
+  //     the call with kInternal (REST 500, gRPC INTERNAL), never strands it.
   // `finish` is called exactly once, possibly before Call returns.
   void Call(CallInfo info, CallDecoder decode, CallEncoder encode,
             CallFinish finish);

@@ -19,7 +19,7 @@ namespace ocr {
 struct GrpcServerOptions {
   std::string host = "0.0.0.0";
   int port = 8081;  // 0: any free port; see port()
-  int64_t max_message_bytes = 64ll << 20;
+  int64_t max_message_bytes = kDefaultMaxRequestBytes;
 };
 
 class GrpcServer {

@@ -24,13 +24,12 @@ Clock::time_point ClientDeadline(const grpc::CallbackServerContext& context) {
                             deadline - std::chrono::system_clock::now());
 }
 
+// x-request-id under REST's rule for X-Request-ID (RequestIdOrNew).
 std::string RequestId(const grpc::CallbackServerContext& context) {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("x-request-id");
-  if (it != metadata.end() && !it->second.empty() && it->second.size() <= 200) {
-    return std::string(it->second.data(), it->second.size());
-  }
-  return NewUuid();
+  if (it == metadata.end()) return NewUuid();
+  return RequestIdOrNew(std::string_view(it->second.data(), it->second.size()));
 }
 
 // A unary call that tells the core when its client goes away: gRPC calls

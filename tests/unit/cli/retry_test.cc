@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
 
 namespace ocr::cli {
 namespace {
@@ -50,6 +51,28 @@ TEST(ClassifyAttemptTest, ClientErrorsAndOtherServerErrorsAreFinal) {
           << status;
     }
   }
+}
+
+// What no retry can change is not retried, whatever its status.
+TEST(ClassifyAttemptTest, AnswersMarkedFinalAndOverOurLimitAreFinal) {
+  for (RequestKind kind : {RequestKind::kOther, RequestKind::kGatewayOcr}) {
+    for (unsigned status : {502u, 503u}) {
+      HttpAttempt marked = Answer(status);
+      marked.response.set("OCR-Retryable", "false");
+      EXPECT_EQ(ClassifyAttempt(marked, kind), Verdict::kFinal) << status;
+    }
+    // Our own response limit: the same answer would be as large.
+    EXPECT_EQ(ClassifyAttempt(
+                  Broken(HttpAttempt::Stage::kReceive, http::error::body_limit),
+                  kind),
+              Verdict::kFinal);
+  }
+  // A 502 without the mark (a proxy's: the gateway is restarting) and a
+  // reset connection are still retried.
+  EXPECT_EQ(ClassifyAttempt(Answer(502)), Verdict::kTransient);
+  EXPECT_EQ(ClassifyAttempt(Broken(HttpAttempt::Stage::kReceive,
+                                   boost::asio::error::connection_reset)),
+            Verdict::kTransient);
 }
 
 TEST(ClassifyAttemptTest, A504FromGatewayOcrIsFinalOrItsJobIsFollowed) {

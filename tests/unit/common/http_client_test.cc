@@ -87,8 +87,13 @@ class HttpClientTest : public ::testing::Test {
     return out;
   }
 
-  // Answers every request on 127.0.0.1 with 200 "ok" (one per connection).
-  int StartAnsweringServer() {
+  // Answers every request on 127.0.0.1 with 200 and `body` in one write (one
+  // per connection).
+  int StartAnsweringServer(std::string body = "ok") {
+    answer_ =
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n";
+    answer_ += body;
     acceptor_.open(tcp::v4());
     acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
@@ -105,10 +110,7 @@ class HttpClientTest : public ::testing::Test {
                 socket, head, "\r\n\r\n",
                 net::redirect_error(net::use_awaitable, ec));
             co_await net::async_write(
-                socket,
-                net::buffer(
-                    std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                                     "Connection: close\r\n\r\nok")),
+                socket, net::buffer(answer_),
                 net::redirect_error(net::use_awaitable, ec));
           }
         },
@@ -125,6 +127,7 @@ class HttpClientTest : public ::testing::Test {
 
   net::io_context ioc_;
   tcp::acceptor acceptor_{ioc_};
+  std::string answer_;
 };
 
 TEST_F(HttpClientTest, AnswersFromALiteralAddress) {
@@ -133,6 +136,23 @@ TEST_F(HttpClientTest, AnswersFromALiteralAddress) {
   const HttpAttempt a = SendOnce(client, Endpoint("127.0.0.1", port), 5s);
   EXPECT_EQ(a.failed_at, HttpAttempt::Stage::kNone) << a.error.message();
   EXPECT_EQ(a.response.body(), "ok");
+}
+
+// An answer over max_response_bytes fails as body_limit, also when its
+// header and body arrive together; one at the limit is read.
+TEST_F(HttpClientTest, AnswerOverTheResponseLimitFailsAsBodyLimit) {
+  const int port = StartAnsweringServer(std::string(4096, 'x'));
+  HttpClientOptions limit;
+  limit.max_response_bytes = 4095;
+  HttpClient small(ioc_.get_executor(), limit);
+  const HttpAttempt over = SendOnce(small, Endpoint("127.0.0.1", port), 5s);
+  EXPECT_EQ(over.failed_at, HttpAttempt::Stage::kReceive);
+  EXPECT_EQ(over.error, http::error::body_limit) << over.error.message();
+  limit.max_response_bytes = 4096;
+  HttpClient exact(ioc_.get_executor(), limit);
+  const HttpAttempt at = SendOnce(exact, Endpoint("127.0.0.1", port), 5s);
+  EXPECT_EQ(at.failed_at, HttpAttempt::Stage::kNone) << at.error.message();
+  EXPECT_EQ(at.response.body().size(), 4096u);
 }
 
 TEST_F(HttpClientTest, ConnectTimeoutIsAnUnreachableEndpoint) {

@@ -38,6 +38,11 @@ TEST(RetryPolicyTest, ClassifiesAttempts) {
             AttemptOutcome::kReset);
   EXPECT_EQ(ClassifyAttempt(Failed(HttpAttempt::Stage::kReceive, true)),
             AttemptOutcome::kTimeout);
+  // An answer over the response limit is no broken connection: final.
+  HttpAttempt too_large = Failed(HttpAttempt::Stage::kReceive);
+  too_large.error = http::error::body_limit;
+  EXPECT_EQ(ClassifyAttempt(too_large), AttemptOutcome::kTooLarge);
+  EXPECT_EQ(OutcomeName(AttemptOutcome::kTooLarge), "too_large");
 }
 
 TEST(RetryPolicyTest, RetriesOnlyWhereSafeAndBounded) {
@@ -52,6 +57,7 @@ TEST(RetryPolicyTest, RetriesOnlyWhereSafeAndBounded) {
   // A final answer (2xx, 4xx, 500) and a timeout are never retried.
   EXPECT_FALSE(policy.ShouldRetry(AttemptOutcome::kOk, 0));
   EXPECT_FALSE(policy.ShouldRetry(AttemptOutcome::kTimeout, 0));
+  EXPECT_FALSE(policy.ShouldRetry(AttemptOutcome::kTooLarge, 0));
   policy.max_retries = 0;
   EXPECT_FALSE(policy.ShouldRetry(AttemptOutcome::kRefused, 0));
 }

@@ -287,6 +287,25 @@ TEST(GrpcStatusTest, ClassifiesAttemptsAsRetryPolicyExpects) {
       ClassifyGrpc(StatusCode::RESOURCE_EXHAUSTED, "too large", false), 0));
 }
 
+// gRPC's own words when an answer is over the receive limit, told from the
+// model's verdict (it sends its reason) and from another side's limit.
+TEST(GrpcStatusTest, TellsAnAnswerOverOurReceiveLimit) {
+  using grpc::StatusCode;
+  const std::string ours =
+      "Received message larger than max (2097152 vs. 1048576)";
+  EXPECT_TRUE(
+      OverReceiveLimit(StatusCode::RESOURCE_EXHAUSTED, ours, "", 1048576));
+  EXPECT_FALSE(OverReceiveLimit(StatusCode::RESOURCE_EXHAUSTED, ours,
+                                "payload_too_large", 1048576));
+  EXPECT_FALSE(
+      OverReceiveLimit(StatusCode::RESOURCE_EXHAUSTED, ours, "", 67108864))
+      << "the model's limit, not ours";
+  EXPECT_FALSE(OverReceiveLimit(StatusCode::RESOURCE_EXHAUSTED,
+                                "image of 200000000 pixels exceeds the limit",
+                                "", 1048576));
+  EXPECT_FALSE(OverReceiveLimit(StatusCode::INTERNAL, ours, "", 1048576));
+}
+
 TEST(GrpcUrlTest, ParsesHostAndPortWithTheGrpcDefault) {
   auto ep = ParseGrpcUrl("grpc://ocr-model-server:9001/");
   ASSERT_TRUE(ep.ok()) << ep.status().message();

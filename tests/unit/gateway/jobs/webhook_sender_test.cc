@@ -101,11 +101,13 @@ struct Received {
 };
 
 // A receiver on 127.0.0.1: answers the n-th request with statuses[n] (the
-// last one repeats); a status of 0 reads the request and never answers.
+// last one repeats) and `body`; a status of 0 reads the request and never
+// answers.
 class Receiver {
  public:
-  Receiver(net::io_context& ioc, std::vector<int> statuses)
-      : acceptor_(ioc), statuses_(std::move(statuses)) {
+  Receiver(net::io_context& ioc, std::vector<int> statuses,
+           std::string body = "{}")
+      : acceptor_(ioc), statuses_(std::move(statuses)), body_(std::move(body)) {
     acceptor_.open(tcp::v4());
     acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
@@ -146,7 +148,7 @@ class Receiver {
       co_return;
     }
     Response response{static_cast<http::status>(status), 11};
-    if (status != 204) response.body() = "{}";  // 204 has no body
+    if (status != 204) response.body() = body_;  // 204 has no body
     response.prepare_payload();
     co_await http::async_write(socket, response,
                                net::redirect_error(net::use_awaitable, ec));
@@ -154,6 +156,7 @@ class Receiver {
 
   tcp::acceptor acceptor_;
   std::vector<int> statuses_;
+  const std::string body_;
   std::vector<Received> received_;
 };
 
@@ -227,6 +230,18 @@ TEST_F(WebhookSenderTest, RetriesAfterTwo500sWithTheSameIdAndValidSignatures) {
     EXPECT_EQ(reports_[i].last, i == 2);
   }
   EXPECT_EQ(reports_[0].detail, "HTTP 500");
+}
+
+// The status decides: a 2xx whose body is over the sender's response limit
+// is delivered (the body is not read), once.
+TEST_F(WebhookSenderTest, A2xxWithALongBodyIsDelivered) {
+  Receiver receiver(ioc_, {200}, std::string(256 << 10, 'x'));
+  const WebhookOutcome outcome = Deliver(
+      "http://127.0.0.1:*",
+      "http://127.0.0.1:" + std::to_string(receiver.port()) + "/", Fast(3));
+  EXPECT_TRUE(outcome.delivered) << outcome.detail;
+  EXPECT_EQ(outcome.attempts, 1);
+  EXPECT_EQ(receiver.received().size(), 1u);
 }
 
 TEST_F(WebhookSenderTest, AReceiverThatNeverAnswersGetsTheAttemptLimit) {
