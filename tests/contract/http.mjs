@@ -57,8 +57,12 @@ export async function startSilentModel() {
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   }));
-  server.stop = () => {
+  // Resets the connections it holds (their requests fail at once).
+  server.dropConnections = () => {
     for (const socket of sockets) socket.destroy();
+  };
+  server.stop = () => {
+    server.dropConnections();
     return new Promise((resolve) => server.close(resolve));
   };
   return server;

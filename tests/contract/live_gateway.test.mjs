@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  imagePath, makeDocument, startGateway, startModelServer, stopServices,
+  imagePath, makeDocument, signalChild, sleep, startGateway, startModelServer, stopServices,
 } from '../support/services.mjs';
 import { Contract, METHODS, readDocument, validateDocument } from './contract.mjs';
 import { closedPort, multipart, request, startFailingModel, startSilentModel } from './http.mjs';
@@ -31,7 +31,7 @@ const UNKNOWN_JOB = '0'.repeat(26);
 const NOT_PRODUCIBLE = {
   'POST /gateway/ocr 507': 'needs the job store\'s disk to be full',
   'POST /gateway/jobs 507': 'needs the job store\'s disk to be full',
-  'GET /readyz 503': 'only while the gateway drains after SIGTERM, when it takes no new connection',
+  'POST /gateway/jobs 503': 'needs the job store to fail (an I/O error, a damaged database)',
 };
 
 const image = (name) => fs.readFileSync(imagePath(name));
@@ -79,6 +79,8 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
   let refused;     // ... before a port nothing listens on
   let silent;      // ... before a model that never answers (--timeout=1)
   let failing;     // ... before a model that answers 500
+  let draining;    // ... before the silent model, to be stopped mid-request
+  let silentModel;
   const faults = [];
   let longPdf;
 
@@ -111,7 +113,7 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     base = await startGateway({
       modelUrl, args: [`--api-keys=${KEY}`, '--max-upload-bytes=256k', '--max-job-bytes=640k'],
     });
-    const silentModel = await startSilentModel();
+    silentModel = await startSilentModel();
     const failingModel = await startFailingModel();
     faults.push(silentModel, failingModel);
     refused = await startGateway({
@@ -120,6 +122,10 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     silent = await startGateway({
       name: 'gateway-silent', modelUrl: `http://127.0.0.1:${silentModel.address().port}`,
       args: ['--retries=0', '--timeout=1'],
+    });
+    draining = await startGateway({
+      name: 'gateway-draining', modelUrl: `http://127.0.0.1:${silentModel.address().port}`,
+      args: ['--retries=0', '--timeout=60', '--shutdown-grace=60'],
     });
     failing = await startGateway({
       name: 'gateway-failing', modelUrl: `http://127.0.0.1:${failingModel.address().port}`, args: ['--retries=0'],
@@ -182,6 +188,29 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     assert.equal(notForm.status, 422);
   });
 
+  test('POST /gateway/ocr takes every documented option value and refuses the others', async () => {
+    const png = image('tjs-simple.png');
+    const options = contract.document.paths['/gateway/ocr'].post.parameters
+      .filter((p) => p.in === 'query' && (p.schema.enum || p.schema.minimum !== undefined));
+    assert.ok(options.length >= 6, `only ${options.map((p) => p.name)}`);
+    for (const { name, schema } of options) {
+      const good = schema.enum || [schema.minimum, schema.maximum];
+      for (const value of good) {
+        const res = await post(`/gateway/ocr?${name}=${value}`, { data: png });
+        assert.equal(res.status, 200, `${name}=${value} is documented but refused: ${JSON.stringify(res.body)}`);
+      }
+      const bad = schema.type === 'integer'
+        ? [schema.minimum - 1, schema.maximum + 1,
+          ...Array.from({ length: schema.maximum - schema.minimum + 1 }, (_, i) => schema.minimum + i)
+            .filter((v) => schema.enum && !schema.enum.includes(v))]
+        : ['bogus'];
+      for (const value of bad) {
+        const res = await post(`/gateway/ocr?${name}=${value}`, { data: png });
+        assert.equal(res.status, 400, `${name}=${value} is not documented but taken`);
+      }
+    }
+  });
+
   test('a failing, missing or silent model service: 502, 503 and 504', async () => {
     const png = image('pyt-test.png');
     assert.equal((await post('/gateway/ocr', { at: failing, data: png, headers: {} })).status, 502);
@@ -191,6 +220,24 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     assert.equal((await call('GET', '/gateway/languages', { at: refused })).status, 503);
     assert.equal((await post('/gateway/ocr', { at: silent, data: png, headers: {} })).status, 504);
     assert.equal((await call('GET', '/gateway/languages', { at: silent })).status, 504);
+  });
+
+  test('GET /readyz while the gateway drains after SIGTERM: 503', async () => {
+    // A request in flight (the model never answers) keeps the draining
+    // gateway taking connections; its readiness probe fails meanwhile.
+    const inFlight = post('/gateway/ocr', { at: draining, data: image('pyt-test.png'), headers: {} });
+    await sleep(200);
+    signalChild('gateway-draining');
+    let probe;
+    for (let i = 0; i < 100; i++) {
+      probe = await call('GET', '/readyz', { at: draining });
+      if (probe.status !== 200) break;
+      await sleep(20);
+    }
+    assert.equal(probe.status, 503);
+    assert.equal(probe.body.status, 'shutting down');
+    silentModel.dropConnections();
+    assert.ok([502, 503].includes((await inFlight).status));
   });
 
   test('GET /gateway/languages', async () => {

@@ -95,6 +95,14 @@ export async function startGateway({ name = 'gateway', modelUrl, args = [] }) {
   return `http://127.0.0.1:${await waitForPort(child, portFile)}`;
 }
 
+// Sends `signal` to the child started as `name` (it is still stopped, and
+// waited for, by stopServices).
+export function signalChild(name, signal = 'SIGTERM') {
+  const child = children.find((c) => c.label === name);
+  if (!child) throw new Error(`no child named ${name}`);
+  child.kill(signal);
+}
+
 // Stops every child, the last started first (gateways before the model
 // service, so that they do not log it going away), and removes the temp
 // folder unless it holds the artifacts.
