@@ -10,14 +10,18 @@ import net from 'node:net';
 // with { status, headers (lower-case names), body: Buffer }.
 export function request(method, url, { headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = http.request(url, { method, headers, agent: false }, (res) => {
+      answered = true;
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    // The gateway may answer (413) and close before the body is all sent.
-    req.on('error', (err) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? null : reject(err)));
+    // The gateway may answer (413) and close before the body is all sent:
+    // an error after the answer is no failure.
+    req.on('error', (err) => { if (!answered) reject(err); });
+    req.setTimeout(90000, () => req.destroy(new Error(`${method} ${url}: no answer within 90 s`)));
     req.end(body);
   });
 }
@@ -57,6 +61,7 @@ export async function startSilentModel() {
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   }));
+  server.connectionCount = () => sockets.size;
   // Resets the connections it holds (their requests fail at once).
   server.dropConnections = () => {
     for (const socket of sockets) socket.destroy();

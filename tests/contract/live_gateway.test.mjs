@@ -79,8 +79,8 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
   let refused;     // ... before a port nothing listens on
   let silent;      // ... before a model that never answers (--timeout=1)
   let failing;     // ... before a model that answers 500
-  let draining;    // ... before the silent model, to be stopped mid-request
-  let silentModel;
+  let draining;    // ... before another silent model, to be stopped mid-request
+  let drainModel;
   const faults = [];
   let longPdf;
 
@@ -113,9 +113,10 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     base = await startGateway({
       modelUrl, args: [`--api-keys=${KEY}`, '--max-upload-bytes=256k', '--max-job-bytes=640k'],
     });
-    silentModel = await startSilentModel();
+    const silentModel = await startSilentModel();
     const failingModel = await startFailingModel();
-    faults.push(silentModel, failingModel);
+    drainModel = await startSilentModel();
+    faults.push(silentModel, failingModel, drainModel);
     refused = await startGateway({
       name: 'gateway-refused', modelUrl: `http://127.0.0.1:${await closedPort()}`, args: ['--retries=0'],
     });
@@ -124,7 +125,7 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
       args: ['--retries=0', '--timeout=1'],
     });
     draining = await startGateway({
-      name: 'gateway-draining', modelUrl: `http://127.0.0.1:${silentModel.address().port}`,
+      name: 'gateway-draining', modelUrl: `http://127.0.0.1:${drainModel.address().port}`,
       args: ['--retries=0', '--timeout=60', '--shutdown-grace=60'],
     });
     failing = await startGateway({
@@ -148,6 +149,15 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
       assert.equal((await call('GET', target)).status, 200, target);
     }
     assert.match((await call('GET', '/metrics')).body, /^# (HELP|TYPE) /m);
+  });
+
+  test('X-Request-ID: echoed when the documented schema takes it, replaced otherwise', async () => {
+    const parameter = contract.document.paths['/healthz'].get.parameters.find((p) => p.name === 'X-Request-ID');
+    const documented = contract.compile(parameter.schema);
+    for (const id of ['contract-1.a:b_C', 'x'.repeat(128), 'x'.repeat(129), 'has space', 'a/b', '']) {
+      const res = await call('GET', '/healthz', { headers: { 'X-Request-ID': id } });
+      assert.equal(res.headers['x-request-id'] === id, documented(id), `X-Request-ID '${id}'`);
+    }
   });
 
   test('POST /gateway/ocr answers in every output, and as a job', async () => {
@@ -226,17 +236,22 @@ describe('the live gateway keeps to openapi.json', { timeout: 240000 }, () => {
     // A request in flight (the model never answers) keeps the draining
     // gateway taking connections; its readiness probe fails meanwhile.
     const inFlight = post('/gateway/ocr', { at: draining, data: image('pyt-test.png'), headers: {} });
-    await sleep(200);
+    while (drainModel.connectionCount() === 0) await sleep(10);
     signalChild('gateway-draining');
     let probe;
     for (let i = 0; i < 100; i++) {
-      probe = await call('GET', '/readyz', { at: draining });
-      if (probe.status !== 200) break;
+      try {
+        probe = await call('GET', '/readyz', { at: draining });
+        if (probe.status !== 200) break;
+      } catch (err) {
+        // A connection taken just as the drain began is closed unanswered.
+        if (err.code !== 'ECONNRESET') throw err;
+      }
       await sleep(20);
     }
     assert.equal(probe.status, 503);
     assert.equal(probe.body.status, 'shutting down');
-    silentModel.dropConnections();
+    drainModel.dropConnections();
     assert.ok([502, 503].includes((await inFlight).status));
   });
 
