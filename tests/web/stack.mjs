@@ -1,17 +1,18 @@
 // What the browser tests of the gateway's web page share: the real
-// ocr-model-server and ocr-gateway started as child processes on free ports,
-// Debian's headless Chromium driven by playwright-core, multi-page documents
-// made from the test images (ImageMagick's `convert`, `img2pdf`), and the
-// clean-up of all of it.
+// ocr-model-server and ocr-gateway (tests/support/services.mjs starts them),
+// Debian's headless Chromium driven by playwright-core, and the clean-up of
+// all of it.
 // Environment: OCR_MODEL_SERVER_BIN, OCR_GATEWAY_BIN, OCR_TESTDATA_DIR (required);
 // OCR_ARTIFACTS_DIR (screenshots and server logs; default: a temp folder);
 // OCR_CHROMIUM (default /usr/bin/chromium).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { startGateway, startModelServer, stopServices } from '../support/services.mjs';
+
+export {
+  artifactsDir, imagePath, makeDocument, requireEnv, sleep, tmpDir,
+} from '../support/services.mjs';
 
 export const EXPECTED_TEXT = 'The quick brown dog jumped over the lazy fox';  // pyt-test.png
 export const SECOND_PAGE_TEXT = 'Tesseract.js';  // the text of tjs-simple.png
@@ -19,93 +20,10 @@ const CHROMIUM = process.env.OCR_CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-export function requireEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (CTest sets it; see tests/web/CMakeLists.txt)`);
-  return value;
-}
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-export const imagePath = (name) => path.join(requireEnv('OCR_TESTDATA_DIR'), 'images', name);
-
-export const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-web-test-'));
-export const artifactsDir = process.env.OCR_ARTIFACTS_DIR || tmpDir;
-const children = [];
-
-function startChild(name, bin, args, env = {}) {
-  const log = fs.openSync(path.join(artifactsDir, `web-test-${name}.log`), 'w');
-  const child = spawn(bin, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', log, log],
-  });
-  fs.closeSync(log);
-  child.exitInfo = null;
-  child.on('exit', (code, signal) => { child.exitInfo = { code, signal }; });
-  child.on('error', (err) => { child.exitInfo = { error: err }; });
-  child.label = name;
-  children.push(child);
-  return child;
-}
-
-// Resolves with the port the child wrote to portFile; rejects if it exits first.
-async function waitForPort(child, portFile, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitInfo) {
-      throw new Error(`${child.label} exited before writing its port file: ` +
-        `${JSON.stringify(child.exitInfo)}; see ${artifactsDir}/web-test-${child.label}.log`);
-    }
-    try {
-      const port = Number(fs.readFileSync(portFile, 'utf8').trim());
-      if (port > 0) return port;
-    } catch { /* not written yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${child.label} wrote no port file within ${timeoutMs} ms`);
-}
-
-async function stopChild(child) {
-  if (child.exitInfo || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
-  if (timedOut) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-// Last resort when the runner dies without running the after hook.
-process.on('exit', () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try { child.kill('SIGKILL'); } catch { /* already gone */ }
-    }
-  }
-});
-
-// Makes `file` in the temp folder from the test images `pages` with
-// ImageMagick (a .tif) or img2pdf (a .pdf); its path.
-export function makeDocument(file, pages) {
-  const out = path.join(tmpDir, file);
-  const inputs = pages.map(imagePath);
-  try {
-    if (file.endsWith('.pdf')) execFileSync('img2pdf', [...inputs, '-o', out], { stdio: 'pipe' });
-    else execFileSync('convert', [...inputs, '-compress', 'lzw', out], { stdio: 'pipe' });
-  } catch (err) {
-    throw new Error(`could not make ${file} (scripts/install-deps.sh installs ` +
-      `imagemagick and img2pdf): ${err.message}`);
-  }
-  return out;
-}
-
 // Starts the model service and the gateway (with `gatewayArgs`), then
 // Chromium on one page that records every URL it asks for and every console
 // error. Returns { baseUrl, browser, page, requests, consoleErrors }.
 export async function startStack({ gatewayArgs = [] } = {}) {
-  fs.mkdirSync(artifactsDir, { recursive: true });
-  const modelBin = requireEnv('OCR_MODEL_SERVER_BIN');
-  const gatewayBin = requireEnv('OCR_GATEWAY_BIN');
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
   let chromium;
   try {
@@ -114,17 +32,8 @@ export async function startStack({ gatewayArgs = [] } = {}) {
     throw new Error(`playwright-core is not installed: run 'npm ci' in tests/web (${err.message})`);
   }
 
-  const modelPortFile = path.join(tmpDir, 'model.port');
-  const model = startChild('model-server', modelBin,
-    ['--host=127.0.0.1', '--http-port=0', '--grpc-port=0', `--port-file=${modelPortFile}`],
-    { OMP_THREAD_LIMIT: '1' });
-  const modelPort = await waitForPort(model, modelPortFile);
-
-  const gatewayPortFile = path.join(tmpDir, 'gateway.port');
-  const gateway = startChild('gateway', gatewayBin,
-    ['--host=127.0.0.1', '--port=0', `--port-file=${gatewayPortFile}`,
-      `--model-url=http://127.0.0.1:${modelPort}`, ...gatewayArgs]);
-  const baseUrl = `http://127.0.0.1:${await waitForPort(gateway, gatewayPortFile)}`;
+  const modelUrl = await startModelServer();
+  const baseUrl = await startGateway({ modelUrl, args: gatewayArgs });
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
@@ -143,10 +52,7 @@ export async function stopStack(browser) {
   try {
     if (browser) await browser.close();
   } finally {
-    // The gateway first, so that it does not log the model service going away.
-    for (const child of [...children].reverse()) await stopChild(child);
-    if (artifactsDir !== tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-    console.log(`# artifacts in ${artifactsDir}`);
+    await stopServices();
   }
 }
 
