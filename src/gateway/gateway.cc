@@ -171,6 +171,7 @@ Status Gateway::Start() {
   // Room for the multipart framing around the largest upload.
   http_options.max_body_bytes = options_.max_upload_bytes + 64 * 1024;
   http_options.server_name = "ocr-gateway";
+  http_options.max_connections = options_.max_connections;
   http_options.error_body = [](std::string_view message) {
     std::string out = "{\"detail\":";
     json::AppendString(out, message);

@@ -58,6 +58,10 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
              &max_upload_bytes);
+  f.AddInt("max-connections", "GATEWAY_MAX_CONNECTIONS",
+           "Open HTTP connections; past it a new connection is answered 503 "
+           "and closed (0: unlimited).",
+           &max_connections);
   f.AddString("job-dir", "GATEWAY_JOB_DIR",
               "Folder of the jobs database and uploads (empty: a temporary "
               "folder removed at exit; jobs then do not survive a restart).",
@@ -159,6 +163,10 @@ Status GatewayOptions::Validate() const {
   RETURN_IF_ERROR(ApiKeys::Load(api_keys_file, api_keys).status());
   if (max_upload_bytes < 1) {
     return InvalidArgumentError("--max-upload-bytes must be positive");
+  }
+  if (max_connections < 0 || max_connections > 1000000) {
+    return InvalidArgumentError(
+        "--max-connections must be 0-1000000 (0: unlimited)");
   }
   if (shutdown_grace_seconds < 0) {
     return InvalidArgumentError("--shutdown-grace must be >= 0");

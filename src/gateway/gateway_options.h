@@ -35,6 +35,7 @@ struct GatewayOptions {
 
   // --- Limits ---
   int64_t max_upload_bytes = 32ll << 20;
+  int max_connections = 512;  // open HTTP connections; 0: unlimited
 
   // --- Asynchronous jobs (gateway/jobs/) ---
   // The jobs database and uploads; empty: a temporary folder removed at

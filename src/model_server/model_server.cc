@@ -130,6 +130,8 @@ Status ModelServer::Start() {
   http_options.timeouts = ToDeadlines(options_.connection);
   http_options.port = options_.http_port;
   http_options.max_body_bytes = options_.max_body_bytes;
+  http_options.max_inflight_body_bytes = options_.max_inflight_bytes;
+  http_options.max_connections = options_.max_connections;
   http_options.server_name = "ocr-model-server";
   RETURN_IF_ERROR(service_.Start(http_options, router_, http_metrics_.get()));
   if (options_.grpc_port >= 0) {
@@ -137,7 +139,8 @@ Status ModelServer::Start() {
     RETURN_IF_ERROR(
         grpc_->Start({.host = options_.host,
                       .port = options_.grpc_port,
-                      .max_message_bytes = options_.grpc_max_message_bytes}));
+                      .max_message_bytes = options_.grpc_max_message_bytes,
+                      .max_inflight_bytes = options_.max_inflight_bytes}));
   }
   LOG_INFO("listening", {{"port", service_.port()},
                          {"grpc_port", grpc_port()},
