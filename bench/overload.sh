@@ -78,18 +78,22 @@ curl -fsS -o /dev/null --max-time 600 --data-binary @"$work/doc.json" "$infer_ur
 reset_tree_peak "$model_pid"
 workers="$(pgrep -P "$model_pid" | tr '\n' ' ')"
 
-# sample_queue: the largest ocr_queue_depth (pages waiting) while it runs.
-sample_queue() {
-  local peak=0 depth
+# sample_peaks: the largest ocr_queue_depth (pages waiting) and
+# http_request_body_bytes_held (in MiB) while it runs.
+sample_peaks() {
+  local peaks="0 0" now
   while [[ ! -e "$work/done" ]]; do
-    depth="$(curl -fsS --max-time 2 "$model_url/metrics" 2>/dev/null |
-      awk '/^ocr_queue_depth / { print $2 + 0 }')" || depth=0
-    peak="$(awk -v a="$peak" -v b="${depth:-0}" 'BEGIN { print (b > a ? b : a) }')"
+    now="$(curl -fsS --max-time 2 "$model_url/metrics" 2>/dev/null |
+      awk -v p="$peaks" 'BEGIN { split(p, a, " ") }
+        /^ocr_queue_depth / { if ($2 > a[1]) a[1] = $2 }
+        /^http_request_body_bytes_held / { if ($2 / 1048576 > a[2]) a[2] = $2 / 1048576 }
+        END { printf "%d %.1f", a[1], a[2] }')" || now=""
+    [[ -n "$now" ]] && peaks="$now"
     sleep 0.2
   done
-  echo "$peak" >"$work/queue_peak"
+  echo "$peaks" >"$work/peaks"
 }
-sample_queue &
+sample_peaks &
 sampler=$!
 
 echo "overload: $count documents of $pages pages, one every $interval s..." >&2
@@ -116,13 +120,14 @@ stop_services
 
 cat "$work"/answers/* | awk -v p="$pages" -v c="$capacity" -v t0="$t0" -v t1="$t1" \
   -v x="$load" -v n="$count" -v d="$deadline" -v sp="$server_peak" \
-  -v wp="$worker_peak" -v q="$(cat "$work/queue_peak")" \
+  -v wp="$worker_peak" -v peaks="$(cat "$work/peaks")" \
   -v name="$page_name" -v machine="$(machine_line)" '
   $1 == 200 { ok++ }
   $1 == 503 { refused++; rt[refused] = $2 }
   $1 == 504 { late++ }
   $1 != 200 && $1 != 503 && $1 != 504 { other++ }
   END {
+    split(peaks, pk, " ")
     elapsed = t1 - t0
     goodput = (ok + 0) * p / elapsed
     # the median time to a refusal
@@ -133,8 +138,8 @@ cat "$work"/answers/* | awk -v p="$pages" -v c="$capacity" -v t0="$t0" -v t1="$t
       m = rt[int((refused + 1) / 2)]
     }
     printf "Overload: %d-page PDFs of %s (img2pdf, 300 dpi) sent open-loop at %.1f x the capacity of %.3f pages/s (N engines in-process on the page) for %.0f s, deadline %d s; %s.\n\n", p, name, x, c, elapsed, d, machine
-    print "| offered docs/s | offered | accepted | completed in time | late (504) | refused (503) | other | median s to a 503 | goodput pages/s | goodput / capacity | peak pages waiting | peak RSS MiB, server | peak RSS MiB, workers |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    printf "| %.3f | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %.2f | %d | %d | %d |\n", x * c / p, n, n - refused, ok, late, refused, other, m, goodput, goodput / c, q, sp, wp
+    print "| offered docs/s | offered | accepted | completed in time | late (504) | refused (503) | other | median s to a 503 | goodput pages/s | goodput / capacity | peak pages waiting | peak MiB of bodies held | peak RSS MiB, server | peak RSS MiB, workers |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    printf "| %.3f | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %.2f | %d | %.1f | %d | %d |\n", x * c / p, n, n - refused, ok, late, refused, other, m, goodput, goodput / c, pk[1], pk[2], sp, wp
     printf "\nTargets:\n- goodput / capacity = %.2f at %.1f x overload (>= 0.80: %s)\n", goodput / c, x, (goodput / c >= 0.8 ? "met" : "NOT met")
   }'

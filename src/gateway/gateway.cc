@@ -155,6 +155,7 @@ Status Gateway::Start() {
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(
       metrics_.registry(), ProtocolName(client_options.protocol));
   metrics_.AddCollector(&process_collector_);
+  metrics_.AddCollector(&http_gauges_);
   client_ =
       std::make_unique<ModelClient>(service_.io_context().get_executor(),
                                     client_options, upstream_metrics_.get());

@@ -102,6 +102,7 @@ Status ModelServer::Start() {
   core_metrics_ =
       std::make_unique<CoreMetrics>(metrics_.registry(), errors_.get());
   metrics_.AddCollector(&process_collector_);
+  metrics_.AddCollector(&http_gauges_);
   metrics_.AddCollector(core_metrics_.get());
   std::unique_ptr<Recognizer> recognizer = std::make_unique<Scheduler>(
       SchedulerOptions{options_.max_queue}, MakeExecutor(preload));

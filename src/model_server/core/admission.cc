@@ -72,8 +72,7 @@ std::vector<size_t> Unreachable(const std::vector<QueuedWork>& queue,
     const double own = queue[i].pages * t;
     const double finish =
         ahead / engines + std::max(own / engines, queue[i].longest_unit * t);
-    if (!queue[i].started &&
-        finish > SecondsLeft(queue[i].deadline, load.now)) {
+    if (finish > SecondsLeft(queue[i].deadline, load.now)) {
       out.push_back(i);
       continue;
     }
@@ -118,7 +117,7 @@ Status CheckAdmission(const std::vector<QueuedWork>& queue,
   with.insert(with.begin() + static_cast<std::ptrdiff_t>(pos), candidate);
   const std::vector<double> before = EstimateFinish(queue, load);
   const std::vector<double> after = EstimateFinish(with, load);
-  if (after[pos] > SecondsLeft(candidate.deadline, load.now)) {
+  if (after[pos] * kHeadroom > SecondsLeft(candidate.deadline, load.now)) {
     return UnavailableError(QueueFullMessage(
         queue, candidate, load,
         "this request's " + std::to_string(std::lround(candidate.pages)) +

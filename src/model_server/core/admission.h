@@ -47,8 +47,13 @@ struct QueuedWork {
   uint64_t arrival = 0;
   double pages = 0;         // waiting
   double longest_unit = 0;  // pages of its largest waiting unit
-  bool started = false;     // a page of it went to an engine: never shed
+  bool started = false;     // a page of it went to an engine
 };
+
+// Admission wants a request's estimated time to fit its deadline this many
+// times over: page times vary (a shared machine, harder pages), and a
+// request admitted on the edge is the one that comes too late.
+inline constexpr double kHeadroom = 1.25;
 
 // Earliest deadline first; ties (and no deadline) by arrival.
 bool RunsBefore(const QueuedWork& a, const QueuedWork& b);
@@ -58,10 +63,12 @@ bool RunsBefore(const QueuedWork& a, const QueuedWork& b);
 std::vector<double> EstimateFinish(const std::vector<QueuedWork>& queue,
                                    const EngineLoad& load);
 
-// Indices (ascending) of the requests of `queue` (in RunsBefore order) to
-// shed: not started and estimated to be done past their deadline, the work
-// of those shed no longer counting ahead of the others. None while the page
-// time is unknown.
+// Indices (ascending) of the requests of `queue` (in RunsBefore order)
+// estimated to be done past their deadline, the work of those no longer
+// counting ahead of the others: the scheduler drops their waiting pages
+// rather than spend engines on answers that would come too late (refused
+// with 503 when none had started, else 504). None while the page time is
+// unknown.
 std::vector<size_t> Unreachable(const std::vector<QueuedWork>& queue,
                                 const EngineLoad& load);
 
@@ -71,8 +78,9 @@ double SecondsLeft(Clock::time_point deadline, Clock::time_point now);
 // OK when `candidate` may join `queue` (in RunsBefore order): kUnavailable
 // ("queue full: ...") when the pages waiting would pass `max_queue_pages`
 // (unless none wait: a request alone is served whatever its size), when it
-// could not finish before its deadline, or when it would make an admitted
-// request that can still finish in time miss its deadline.
+// could not finish before its deadline with kHeadroom to spare, or when it
+// would make an admitted request that can still finish in time miss its
+// deadline.
 Status CheckAdmission(const std::vector<QueuedWork>& queue,
                       const QueuedWork& candidate, const EngineLoad& load,
                       double max_queue_pages);

@@ -140,9 +140,9 @@ std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {
                       "average; admission estimates deadlines with it).",
                       s.page_seconds));
   out.push_back(Counter("ocr_requests_shed_total",
-                        "Admitted requests refused (503) before they started "
-                        "because the engines turned out too slow for their "
-                        "deadline.",
+                        "Admitted requests dropped because the engines "
+                        "turned out too slow for their deadline: 503 when "
+                        "none of their pages had started, else 504.",
                         static_cast<double>(s.requests_shed)));
   out.push_back(Gauge("ocr_queue_images",
                       "Images (units of work) not yet handed to an engine.",

