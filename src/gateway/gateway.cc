@@ -173,6 +173,12 @@ Status Gateway::Start() {
   http_options.max_body_bytes = options_.max_upload_bytes + 64 * 1024;
   http_options.server_name = "ocr-gateway";
   http_options.max_connections = options_.max_connections;
+  // Room for the form's other fields around the largest upload, as
+  // max_body_bytes has.
+  http_options.max_inflight_body_bytes =
+      (options_.max_inflight_bytes > 0 ? options_.max_inflight_bytes
+                                       : 4 * options_.max_upload_bytes) +
+      64 * 1024;
   http_options.error_body = [](std::string_view message) {
     std::string out = "{\"detail\":";
     json::AppendString(out, message);

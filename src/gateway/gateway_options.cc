@@ -58,6 +58,12 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest upload (suffix k, m or g); larger gets 413 before the "
              "body is read.",
              &max_upload_bytes);
+  f.AddBytes("max-inflight-bytes", "GATEWAY_MAX_INFLIGHT_BYTES",
+             "Bytes of uploads held in memory at once (suffix k, m or g; "
+             "jobs' uploads go to disk and do not count); an upload whose "
+             "Content-Length does not fit now gets 503 before it is read (0: "
+             "4 x --max-upload-bytes).",
+             &max_inflight_bytes);
   f.AddInt("max-connections", "GATEWAY_MAX_CONNECTIONS",
            "Open HTTP connections; past it a new connection is answered 503 "
            "and closed (0: unlimited).",
@@ -163,6 +169,10 @@ Status GatewayOptions::Validate() const {
   RETURN_IF_ERROR(ApiKeys::Load(api_keys_file, api_keys).status());
   if (max_upload_bytes < 1) {
     return InvalidArgumentError("--max-upload-bytes must be positive");
+  }
+  if (max_inflight_bytes != 0 && max_inflight_bytes < max_upload_bytes) {
+    return InvalidArgumentError(
+        "--max-inflight-bytes must be at least --max-upload-bytes");
   }
   if (max_connections < 0 || max_connections > 1000000) {
     return InvalidArgumentError(

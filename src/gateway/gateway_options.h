@@ -35,7 +35,8 @@ struct GatewayOptions {
 
   // --- Limits ---
   int64_t max_upload_bytes = 32ll << 20;
-  int max_connections = 512;  // open HTTP connections; 0: unlimited
+  int max_connections = 512;       // open HTTP connections; 0: unlimited
+  int64_t max_inflight_bytes = 0;  // upload bodies held; 0: 4 x max_upload
 
   // --- Asynchronous jobs (gateway/jobs/) ---
   // The jobs database and uploads; empty: a temporary folder removed at

@@ -125,36 +125,50 @@ TEST_F(OverloadTest, DocumentsThatCannotMakeTheDeadlineGet503AtOnce) {
   EXPECT_GT(Metric(port, "ocr_page_seconds"), 0);
 }
 
-// The memory budget: while one body of 700 kB is being received, a second
-// one of the same size does not fit --max-inflight-bytes=1m and is refused
-// from its header alone; once the first connection ends, requests fit again.
+// The memory budget, on both services: while one body of 700 kB is being
+// received, a second one of the same size does not fit
+// --max-inflight-bytes=1m and is refused from its header alone (and the
+// holding gauge shows the first); once the first connection ends, requests
+// fit again.
 TEST_F(OverloadTest, ABodyOverTheMemoryBudgetIsRefusedBeforeItIsSent) {
   auto model = StartModel(
       {"--engines=1", "--max-body-bytes=1m", "--max-inflight-bytes=1m"});
-  const int port = model->port();
-  const char* target = "/v2/models/ocr-model/infer";
-  RawClient holder(port);
-  ASSERT_TRUE(holder.connected());
-  ASSERT_TRUE(holder.Send(Header(target, 700000) + "{\"inputs\":"));
-  std::this_thread::sleep_for(300ms);  // its header is read: its share held
-  RawClient second(port);
-  ASSERT_TRUE(second.Send(Header(target, 700000)));
-  ASSERT_TRUE(second.ReadUntil("\r\n\r\n", 5s)) << "no answer without the body";
-  ASSERT_TRUE(second.ReadToEnd(5s)) << "not closed";
-  EXPECT_NE(second.received().find("HTTP/1.1 503"), std::string::npos)
-      << second.received();
-  EXPECT_NE(second.received().find("memory budget full"), std::string::npos)
-      << second.received();
-  EXPECT_NE(second.received().find("Retry-After: 1"), std::string::npos);
-  holder.Close();
-  // The first body's share is given back when its connection ends.
-  int status = 0;
-  const std::string small = V2Request({ReadFile(ImagePath("tjs-simple.png"))});
-  for (int i = 0; i < 100 && status != 200; ++i) {
-    status = HttpPost(port, target, small).status;
-    if (status != 200) std::this_thread::sleep_for(50ms);
+  auto gateway = StartGateway(
+      {model->port()}, {"--max-upload-bytes=1m", "--max-inflight-bytes=1m"});
+  struct Case {
+    int port;
+    std::string target;
+  };
+  const std::string image = ReadFile(ImagePath("tjs-simple.png"));
+  for (const Case& c : {Case{model->port(), "/v2/models/ocr-model/infer"},
+                        Case{gateway->port(), "/gateway/ocr"}}) {
+    SCOPED_TRACE(c.target);
+    RawClient holder(c.port);
+    ASSERT_TRUE(holder.connected());
+    ASSERT_TRUE(holder.Send(Header(c.target, 700000) + "--"));
+    std::this_thread::sleep_for(300ms);  // its header is read: share held
+    EXPECT_EQ(Metric(c.port, "http_request_body_bytes_held"), 700000);
+    RawClient second(c.port);
+    ASSERT_TRUE(second.Send(Header(c.target, 700000)));
+    ASSERT_TRUE(second.ReadUntil("\r\n\r\n", 5s))
+        << "no answer without the body";
+    ASSERT_TRUE(second.ReadToEnd(5s)) << "not closed";
+    EXPECT_NE(second.received().find("HTTP/1.1 503"), std::string::npos)
+        << second.received();
+    EXPECT_NE(second.received().find("memory budget full"), std::string::npos)
+        << second.received();
+    EXPECT_NE(second.received().find("Retry-After: 1"), std::string::npos);
+    holder.Close();
+    // The first body's share is given back when its connection ends.
+    int status = 0;
+    for (int i = 0; i < 100 && status != 200; ++i) {
+      status = c.port == model->port()
+                   ? HttpPost(c.port, c.target, V2Request({image})).status
+                   : Upload(c.port, image).status;
+      if (status != 200) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(status, 200);
   }
-  EXPECT_EQ(status, 200);
 }
 
 // A full queue: while an 8-page document waits behind --max-queue=2, a new
