@@ -75,6 +75,7 @@ count="$(awk -v s="$seconds" -v i="$interval" 'BEGIN { n = int(s / i); print (n 
 start_services "$n" --timeout="$deadline"
 echo "overload: warming up (the engines' page time)..." >&2
 curl -fsS -o /dev/null --max-time 600 --data-binary @"$work/doc.json" "$infer_url"
+server_ready="$(rss_mb "$model_pid")"
 reset_tree_peak "$model_pid"
 workers="$(pgrep -P "$model_pid" | tr '\n' ' ')"
 
@@ -120,7 +121,7 @@ stop_services
 
 cat "$work"/answers/* | awk -v p="$pages" -v c="$capacity" -v t0="$t0" -v t1="$t1" \
   -v x="$load" -v n="$count" -v d="$deadline" -v sp="$server_peak" \
-  -v wp="$worker_peak" -v peaks="$(cat "$work/peaks")" \
+  -v wp="$worker_peak" -v peaks="$(cat "$work/peaks")" -v sr="$server_ready" \
   -v name="$page_name" -v machine="$(machine_line)" '
   $1 == 200 { ok++ }
   $1 == 503 { refused++; rt[refused] = $2 }
@@ -138,8 +139,8 @@ cat "$work"/answers/* | awk -v p="$pages" -v c="$capacity" -v t0="$t0" -v t1="$t
       m = rt[int((refused + 1) / 2)]
     }
     printf "Overload: %d-page PDFs of %s (img2pdf, 300 dpi) sent open-loop at %.1f x the capacity of %.3f pages/s (N engines in-process on the page) for %.0f s, deadline %d s; %s.\n\n", p, name, x, c, elapsed, d, machine
-    print "| offered docs/s | offered | accepted | completed in time | late (504) | refused (503) | other | median s to a 503 | goodput pages/s | goodput / capacity | peak pages waiting | peak MiB of bodies held | peak RSS MiB, server | peak RSS MiB, workers |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    printf "| %.3f | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %.2f | %d | %.1f | %d | %d |\n", x * c / p, n, n - refused, ok, late, refused, other, m, goodput, goodput / c, pk[1], pk[2], sp, wp
+    print "| offered docs/s | offered | accepted | completed in time | late (504) | refused (503) | other | median s to a 503 | goodput pages/s | goodput / capacity | peak pages waiting | peak MiB of bodies held | RSS MiB, server after warm-up | peak RSS MiB, server | peak RSS MiB, workers |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    printf "| %.3f | %d | %d | %d | %d | %d | %d | %.2f | %.3f | %.2f | %d | %.1f | %.1f | %d | %d |\n", x * c / p, n, n - refused, ok, late, refused, other, m, goodput, goodput / c, pk[1], pk[2], sr, sp, wp
     printf "\nTargets:\n- goodput / capacity = %.2f at %.1f x overload (>= 0.80: %s)\n", goodput / c, x, (goodput / c >= 0.8 ? "met" : "NOT met")
   }'
