@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034
 # What the bench scripts share: finding the programs, starting and stopping
 # the services on free 127.0.0.1 ports, reading a process's CPU time and
-# memory. Sourced by run.sh, soak.sh and memory.sh after they set
+# memory. Sourced by run.sh, soak.sh, memory.sh and overload.sh after they set
 # `build_dir` and `tools_dir`.
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -173,6 +173,13 @@ tree_peak_rss_mb() {
     total=$((total + $(peak_rss_mb "$pid")))
   done
   echo "$total"
+}
+
+# reset_tree_peak PID: restarts VmHWM from the current RSS (Linux >= 4.0), of
+# the process and its children (the engine workers).
+reset_tree_peak() {
+  local pid
+  for pid in $(with_children "$1"); do echo 5 >"/proc/$pid/clear_refs"; done
 }
 
 # predict_totals METRICS_URL: "sum count" of the model service's

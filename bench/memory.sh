@@ -47,13 +47,6 @@ find_programs
 "$page_bin" a4 "$sample_image" "$work/a4.png"
 "$page_bin" phone "$sample_image" "$work/phone.jpg"
 
-# reset_peak PID: restarts VmHWM from the current RSS (Linux >= 4.0), of
-# the process and its children (the engine workers).
-reset_peak() {
-  local pid
-  for pid in $(with_children "$1"); do echo 5 >"/proc/$pid/clear_refs"; done
-}
-
 # at_once MODE URL IMAGE C: C requests in flight, one each.
 at_once() {
   "$load_bin" --mode="$1" --url="$2" --image="$3" --connections="$4" \
@@ -70,10 +63,10 @@ images_and_gateway() {
     ready="$(tree_rss_mb "$model_pid")"
     at_once v2 "$infer_url" "$sample_image" "$e"
     after="$(tree_rss_mb "$model_pid")"
-    reset_peak "$model_pid"
+    reset_tree_peak "$model_pid"
     at_once v2 "$infer_url" "$work/a4.png" "$e"
     a4="$(tree_peak_rss_mb "$model_pid")"
-    reset_peak "$model_pid"
+    reset_tree_peak "$model_pid"
     at_once v2 "$infer_url" "$work/phone.jpg" "$e"
     phone="$(tree_peak_rss_mb "$model_pid")"
     echo "| $e | $ready | $after | $a4 | $phone |"
@@ -92,7 +85,7 @@ images_and_gateway() {
   for c in 1 "$n" $((2 * n)); do
     at_once multipart "$ocr_url" "$sample_image" 1 # settle
     idle="$(rss_mb "$gateway_pid")"
-    reset_peak "$gateway_pid"
+    reset_tree_peak "$gateway_pid"
     at_once multipart "$ocr_url" "$work/phone.jpg" "$c"
     peak="$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$gateway_pid/status")"
     echo "| $c | $idle | $peak | $(calc "($peak - $idle) * 1048576 / ($c * $upload_bytes)") |"
@@ -123,7 +116,7 @@ for e in $doc_engines; do
     for ((i = 0; i < p; i++)); do page_args+=("$page_file"); done
     img2pdf --imgsize 300dpi "${page_args[@]}" -o "$work/doc.pdf"
     before="$(tree_rss_mb "$model_pid")"
-    reset_peak "$model_pid"
+    reset_tree_peak "$model_pid"
     done0="$(recognised "$model_url/metrics")"
     t0="$(date +%s.%N)"
     "$load_bin" --mode=v2 --url="$infer_url" --image="$work/doc.pdf" \

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ struct RouteOptions {
   // folder instead of memory (RequestContext::body_file). A write that
   // fails (disk full) answers 507.
   std::string spool_dir = {};
+  // Called once the header is read, before the body: not OK (say, the
+  // queue is full) answers with that status without reading the body, and
+  // the connection closes.
+  std::function<Status()> admit = {};
 };
 
 class Router {

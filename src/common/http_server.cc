@@ -18,6 +18,7 @@
 
 #include "common/http_session.h"
 #include "common/json_writer.h"
+#include "common/logging.h"
 #include "common/system_info.h"
 
 namespace ocr {
@@ -69,7 +70,8 @@ HttpServer::HttpServer(net::io_context& ioc, HttpServerOptions options,
       options_(std::move(options)),
       router_(router),
       observer_(observer),
-      acceptor_(ioc) {
+      acceptor_(ioc),
+      body_budget_(options_.max_inflight_body_bytes) {
   if (!options_.error_body) {
     options_.error_body = [](std::string_view m) { return json::ErrorBody(m); };
   }
@@ -137,6 +139,14 @@ net::awaitable<void> HttpServer::AcceptLoop() {
       co_await pause.async_wait(net::redirect_error(kUseAwaitable, ec));
       continue;
     }
+    if (options_.max_connections > 0 &&
+        connections_.load() >= options_.max_connections) {
+      auto executor = socket.get_executor();
+      net::co_spawn(executor, Refuse(tcp::socket(std::move(socket))),
+                    LogEscapedException{"refuse"});
+      continue;
+    }
+    ++connections_;
     auto session = std::make_shared<Session>(tcp::socket(std::move(socket)));
     {
       std::lock_guard lock(sessions_mu_);
@@ -148,7 +158,54 @@ net::awaitable<void> HttpServer::AcceptLoop() {
   }
 }
 
+net::awaitable<void> HttpServer::Refuse(tcp::socket socket) {
+  const int open = connections_.load();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             Clock::now().time_since_epoch())
+                             .count();
+  // One line per second at most: a flood of connections is not a flood of
+  // log lines.
+  if (int64_t last = last_refusal_log_ms_.load();
+      now_ms - last >= 1000 &&
+      last_refusal_log_ms_.compare_exchange_strong(last, now_ms)) {
+    LOG_WARNING(
+        "connection refused: too many open",
+        {{"connections", open}, {"max_connections", options_.max_connections}});
+  }
+  beast::tcp_stream stream(std::move(socket));
+  http::response<http::string_body> res{http::status::service_unavailable, 11};
+  res.set(http::field::server, options_.server_name);
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::retry_after, "1");
+  res.body() = options_.error_body(
+      "too many connections: " + std::to_string(open) +
+      " open (--max-connections " + std::to_string(options_.max_connections) +
+      "); retry later");
+  res.keep_alive(false);
+  res.prepare_payload();
+  boost::system::error_code ec;
+  stream.expires_after(options_.timeouts.write);
+  co_await http::async_write(stream, res,
+                             net::redirect_error(kUseAwaitable, ec));
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // Lingering close: read what the client sends meanwhile (its request), so
+  // that closing does not reset the connection under our answer.
+  stream.expires_after(std::chrono::seconds(1));
+  char sink[4 * 1024];
+  for (size_t total = 0; total < (1u << 20);) {
+    const size_t n = co_await stream.async_read_some(
+        net::buffer(sink), net::redirect_error(kUseAwaitable, ec));
+    if (ec) break;
+    total += n;
+  }
+}
+
 net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
+  // Counted from the accept until the connection is done with.
+  struct Counted {
+    std::atomic<int>& n;
+    ~Counted() { --n; }
+  } counted{connections_};
   beast::flat_buffer& buffer = s->buffer;
   boost::system::error_code ec;
   bool unread_body = false;  // we answered before reading the whole request

@@ -2,7 +2,9 @@
 //
 // Each connection runs as one coroutine on its own strand. The server enforces
 // the header and body limits (413 from Content-Length before the body is
-// read; a route may set its own, RouteOptions), per-step timeouts
+// read; a route may set its own, RouteOptions), the budget of body bytes held
+// at once and a route's admission check (503 before the body is read), the
+// number of open connections (503, then closed), per-step timeouts
 // (common/connection_timeouts.h), keep-alive and `Expect: 100-continue`; it
 // routes, calls the handler, and is the single seam where every request is
 // logged and handed to the HttpObserver for metrics (a streamed response
@@ -25,6 +27,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/byte_budget.h"
 #include "common/connection_timeouts.h"
 #include "common/http_router.h"
 #include "common/http_types.h"
@@ -46,6 +49,13 @@ struct HttpServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;  // 0: any free port; see HttpServer::port()
   int64_t max_body_bytes = 64ll << 20;
+  // Bytes of request bodies read into memory and held by their requests at
+  // once (spooled bodies do not count); a body whose Content-Length does
+  // not fit now gets 503 before it is read. 0: unlimited.
+  int64_t max_inflight_body_bytes = 0;
+  // Open connections; past it a new connection is answered 503 and closed.
+  // 0: unlimited.
+  int max_connections = 0;
   uint32_t max_header_bytes = 16 * 1024;
   ConnectionDeadlines timeouts;  // idle, header, body, write
   std::string server_name = "ocr";
@@ -94,6 +104,9 @@ class HttpServer {
   void StopAccepting();
   // Requests being read, handled or written now.
   int InFlight() const { return in_flight_.load(); }
+  // Open connections, and bytes of request bodies held now.
+  int Connections() const { return connections_.load(); }
+  int64_t BodyBytesHeld() const { return body_budget_.used(); }
 
  private:
   struct Session;  // http_session.h
@@ -103,12 +116,21 @@ class HttpServer {
     Router::Match match;
     Response res;
     uint64_t request_bytes = 0;
-    bool close_after = false;  // the connection closes after the answer
-    bool unread_body = false;  // answered before the body was read
-    bool handled = false;      // the handler ran (its stream may be used)
+    bool close_after = false;      // the connection closes after the answer
+    bool unread_body = false;      // answered before the body was read
+    bool handled = false;          // the handler ran (its stream may be used)
+    ByteBudget::Lease body_lease;  // the body's share of the budget
   };
   net::awaitable<void> AcceptLoop();
   net::awaitable<void> RunSession(std::shared_ptr<Session> session);
+  // Answers a connection past max_connections with 503 and closes it.
+  net::awaitable<void> Refuse(net::ip::tcp::socket socket);
+  // 503 or 413 when the route refuses the request or its body does not fit
+  // the budget now (then `x` holds the answer); else takes the body's lease.
+  // `read_limit` becomes the most the body may hold.
+  bool AdmitBody(RequestContext& ctx,
+                 const http::request_parser<http::string_body>& parser,
+                 Exchange& x, uint64_t* read_limit);
   // Routes the request whose header `parser` holds, reads its body and runs
   // the handler, filling `x`. False when the peer went away meanwhile.
   net::awaitable<bool> Serve(const std::shared_ptr<Session>& s,
@@ -127,6 +149,9 @@ class HttpServer {
   int port_ = 0;
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
+  std::atomic<int> connections_{0};
+  std::atomic<int64_t> last_refusal_log_ms_{0};
+  ByteBudget body_budget_;
   std::mutex sessions_mu_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
 };

@@ -5,11 +5,13 @@
 #include <utility>
 // clang-format on
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
 
 #include "common/http_server.h"
 #include "common/http_session.h"
@@ -24,6 +26,54 @@ using http_internal::PathOf;
 constexpr auto kUseAwaitable = net::use_awaitable;
 
 }  // namespace
+
+bool HttpServer::AdmitBody(
+    RequestContext& ctx, const http::request_parser<http::string_body>& parser,
+    Exchange& x, uint64_t* read_limit) {
+  auto refuse = [&](const Status& status) {
+    x.close_after = true;
+    x.unread_body = true;
+    x.res = ErrorResponse(ctx, status);
+    return false;
+  };
+  if (x.match.handler != nullptr && x.match.options.admit) {
+    if (Status room = x.match.options.admit(); !room.ok()) {
+      return refuse(room);
+    }
+  }
+  // A spooled body goes to disk, not memory.
+  if (x.match.handler != nullptr && !x.match.options.spool_dir.empty()) {
+    return true;
+  }
+  const auto length = parser.content_length();
+  const uint64_t budget = static_cast<uint64_t>(body_budget_.limit());
+  uint64_t want = 0;
+  if (length) {
+    want = *length;
+    if (budget > 0 && want > budget) {
+      return refuse(PayloadTooLargeError(
+          "request body of " + std::to_string(want) +
+          " bytes exceeds the budget of " + std::to_string(budget) +
+          " bytes for request bodies held at once (--max-inflight-bytes)"));
+    }
+  } else if (parser.chunked()) {
+    // Of unknown length: it may take all it is allowed.
+    want = budget > 0 ? std::min(*read_limit, budget) : *read_limit;
+    *read_limit = want;
+  }
+  if (want == 0) return true;
+  std::optional<ByteBudget::Lease> lease =
+      body_budget_.TryTake(static_cast<int64_t>(want));
+  if (!lease) {
+    return refuse(UnavailableError(
+        "memory budget full: " + std::to_string(body_budget_.used()) +
+        " bytes of request bodies are held (--max-inflight-bytes " +
+        std::to_string(budget) + "); this one's " + std::to_string(want) +
+        " bytes do not fit now; retry later"));
+  }
+  x.body_lease = std::move(*lease);
+  return true;
+}
 
 net::awaitable<bool> HttpServer::Serve(
     const std::shared_ptr<Session>& s,
@@ -47,6 +97,8 @@ net::awaitable<bool> HttpServer::Serve(
                                   std::to_string(limit) + " bytes"));
     co_return true;
   }
+  uint64_t read_limit = static_cast<uint64_t>(limit);
+  if (!AdmitBody(ctx, parser, x, &read_limit)) co_return true;
   boost::system::error_code ec;
   if (beast::iequals(ctx.request[http::field::expect], "100-continue")) {
     http::response<http::empty_body> cont{http::status::continue_,
@@ -59,9 +111,9 @@ net::awaitable<bool> HttpServer::Serve(
   // Only a matched route spools; an unknown one is answered from memory.
   const std::string spool_dir =
       x.match.handler != nullptr ? x.match.options.spool_dir : "";
-  const http_internal::BodyRead read = co_await http_internal::ReadBody(
-      s->stream, s->buffer, parser, static_cast<uint64_t>(limit), spool_dir,
-      options_.timeouts.body, ctx);
+  const http_internal::BodyRead read =
+      co_await http_internal::ReadBody(s->stream, s->buffer, parser, read_limit,
+                                       spool_dir, options_.timeouts.body, ctx);
   x.request_bytes = read.bytes;
   if (!read.storage.ok()) {
     x.close_after = true;
@@ -74,7 +126,7 @@ net::awaitable<bool> HttpServer::Serve(
     x.unread_body = true;
     x.res = ErrorResponse(
         ctx, PayloadTooLargeError("request body exceeds the limit of " +
-                                  std::to_string(limit) + " bytes"));
+                                  std::to_string(read_limit) + " bytes"));
     co_return true;
   }
   if (read.ec && IsQuietClose(read.ec)) co_return false;

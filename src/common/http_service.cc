@@ -60,4 +60,22 @@ void HttpService::Stop() {
   threads_.clear();
 }
 
+std::vector<prometheus::MetricFamily> HttpServiceGauges::Collect() const {
+  auto gauge = [](std::string name, std::string help, double value) {
+    prometheus::MetricFamily family{std::move(name),
+                                    std::move(help),
+                                    prometheus::MetricType::Gauge,
+                                    {prometheus::ClientMetric{}}};
+    family.metric[0].gauge.value = value;
+    return family;
+  };
+  return {gauge("http_connections_open",
+                "Open HTTP connections (--max-connections bounds them).",
+                service_.Connections()),
+          gauge("http_request_body_bytes_held",
+                "Bytes of request bodies read into memory and held by their "
+                "requests now (--max-inflight-bytes bounds them).",
+                static_cast<double>(service_.BodyBytesHeld()))};
+}
+
 }  // namespace ocr

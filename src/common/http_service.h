@@ -2,6 +2,9 @@
 // server on it, the port file, and the drain of a graceful shutdown.
 #pragma once
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
@@ -30,6 +33,11 @@ class HttpService {
                HttpObserver* observer);
   int port() const { return server_->port(); }
   int InFlight() const { return server_->InFlight(); }
+  // Open connections and bytes of request bodies held now (0 before Start).
+  int Connections() const { return server_ ? server_->Connections() : 0; }
+  int64_t BodyBytesHeld() const {
+    return server_ ? server_->BodyBytesHeld() : 0;
+  }
 
   // Writes the bound port to `path` (nothing when empty). Written once the
   // service is ready, so scripts and tests can wait for the file.
@@ -48,6 +56,17 @@ class HttpService {
   net::io_context ioc_;
   std::unique_ptr<HttpServer> server_;
   std::vector<std::thread> threads_;
+};
+
+// http_connections_open and http_request_body_bytes_held of a service, read
+// at scrape time: what --max-connections and --max-inflight-bytes bound.
+class HttpServiceGauges : public prometheus::Collectable {
+ public:
+  explicit HttpServiceGauges(const HttpService& service) : service_(service) {}
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const HttpService& service_;
 };
 
 }  // namespace ocr

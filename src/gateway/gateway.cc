@@ -160,6 +160,7 @@ Status Gateway::Start() {
   upstream_metrics_ = std::make_unique<UpstreamMetrics>(
       metrics_.registry(), ProtocolName(client_options.protocol));
   metrics_.AddCollector(&process_collector_);
+  metrics_.AddCollector(&http_gauges_);
   client_ =
       std::make_unique<ModelClient>(service_.io_context().get_executor(),
                                     client_options, upstream_metrics_.get());
@@ -176,6 +177,13 @@ Status Gateway::Start() {
   // Room for the multipart framing around the largest upload.
   http_options.max_body_bytes = options_.max_upload_bytes + 64 * 1024;
   http_options.server_name = "ocr-gateway";
+  http_options.max_connections = options_.max_connections;
+  // Room for the form's other fields around the largest upload, as
+  // max_body_bytes has.
+  http_options.max_inflight_body_bytes =
+      (options_.max_inflight_bytes > 0 ? options_.max_inflight_bytes
+                                       : 4 * options_.max_upload_bytes) +
+      64 * 1024;
   http_options.error_body = [](std::string_view message) {
     std::string out = "{\"detail\":";
     json::AppendString(out, message);

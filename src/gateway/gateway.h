@@ -57,6 +57,7 @@ class Gateway {
   ApiKeys api_keys_;
   Router router_;
   HttpService service_;
+  HttpServiceGauges http_gauges_{service_};
   std::unique_ptr<ModelClient> client_;
   // Jobs: the store, the runner (on service_'s io_context, using client_;
   // stopped before either goes) and the routes' API.

@@ -62,6 +62,16 @@ void GatewayOptions::RegisterFlags(FlagSet& f) {
              "Largest answer taken from the model (suffix k, m or g); "
              "larger gets 502 at once, not retried.",
              &max_response_bytes);
+  f.AddBytes("max-inflight-bytes", "GATEWAY_MAX_INFLIGHT_BYTES",
+             "Bytes of uploads held in memory at once (suffix k, m or g; "
+             "jobs' uploads go to disk and do not count); an upload whose "
+             "Content-Length does not fit now gets 503 before it is read (0: "
+             "4 x --max-upload-bytes).",
+             &max_inflight_bytes);
+  f.AddInt("max-connections", "GATEWAY_MAX_CONNECTIONS",
+           "Open HTTP connections; past it a new connection is answered 503 "
+           "and closed (0: unlimited).",
+           &max_connections);
   f.AddString("job-dir", "GATEWAY_JOB_DIR",
               "Folder of the jobs database and uploads (empty: a temporary "
               "folder removed at exit; jobs then do not survive a restart).",
@@ -167,6 +177,14 @@ Status GatewayOptions::Validate() const {
   if (max_response_bytes < 1024 || max_response_bytes > (2ll << 30) - 1) {
     return InvalidArgumentError(
         "--max-response-bytes must be between 1k and 2g");
+  }
+  if (max_inflight_bytes != 0 && max_inflight_bytes < max_upload_bytes) {
+    return InvalidArgumentError(
+        "--max-inflight-bytes must be at least --max-upload-bytes");
+  }
+  if (max_connections < 0 || max_connections > 1000000) {
+    return InvalidArgumentError(
+        "--max-connections must be 0-1000000 (0: unlimited)");
   }
   if (shutdown_grace_seconds < 0) {
     return InvalidArgumentError("--shutdown-grace must be >= 0");

@@ -37,6 +37,8 @@ struct GatewayOptions {
   int64_t max_upload_bytes = 32ll << 20;
   // The model's largest answer (a searchable PDF of many pages is large).
   int64_t max_response_bytes = 64ll << 20;
+  int max_connections = 512;       // open HTTP connections; 0: unlimited
+  int64_t max_inflight_bytes = 0;  // upload bodies held; 0: 4 x max_upload
 
   // --- Asynchronous jobs (gateway/jobs/) ---
   // The jobs database and uploads; empty: a temporary folder removed at

@@ -103,6 +103,7 @@ Status ModelServer::Start() {
   core_metrics_ =
       std::make_unique<CoreMetrics>(metrics_.registry(), errors_.get());
   metrics_.AddCollector(&process_collector_);
+  metrics_.AddCollector(&http_gauges_);
   metrics_.AddCollector(core_metrics_.get());
   std::unique_ptr<Recognizer> recognizer = std::make_unique<Scheduler>(
       SchedulerOptions{options_.max_queue}, MakeExecutor(preload));
@@ -131,6 +132,8 @@ Status ModelServer::Start() {
   http_options.timeouts = ToDeadlines(options_.connection);
   http_options.port = options_.http_port;
   http_options.max_body_bytes = options_.max_body_bytes;
+  http_options.max_inflight_body_bytes = options_.max_inflight_bytes;
+  http_options.max_connections = options_.max_connections;
   http_options.server_name = "ocr-model-server";
   RETURN_IF_ERROR(service_.Start(http_options, router_, http_metrics_.get()));
   if (options_.grpc_port >= 0) {
@@ -138,7 +141,8 @@ Status ModelServer::Start() {
     RETURN_IF_ERROR(
         grpc_->Start({.host = options_.host,
                       .port = options_.grpc_port,
-                      .max_message_bytes = options_.grpc_max_message_bytes}));
+                      .max_message_bytes = options_.grpc_max_message_bytes,
+                      .max_inflight_bytes = options_.max_inflight_bytes}));
   }
   LOG_INFO("listening", {{"port", service_.port()},
                          {"grpc_port", grpc_port()},

@@ -46,6 +46,7 @@ class ModelServer {
   std::unique_ptr<InferenceCore> core_;
   Router router_;
   HttpService service_;
+  HttpServiceGauges http_gauges_{service_};
   // After the service: it serves calls whose deadlines are timers on the
   // service's io_context, so it stops first.
   std::unique_ptr<GrpcServer> grpc_;

@@ -59,9 +59,20 @@ void ModelServerOptions::RegisterFlags(FlagSet& f) {
            "Longest image side in pixels (Tesseract's limit is 32767).",
            &max_image_side);
   f.AddInt("max-queue", "OCR_MAX_QUEUE",
-           "Requests that may wait for an engine, whatever their number of "
-           "images; beyond, requests get 503 with Retry-After.",
+           "Pages (images, document pages) that may wait for an engine; a "
+           "request whose pages would pass it, or could not be done before "
+           "its deadline at the engines' measured page time, gets 503 with "
+           "Retry-After (a request alone is served whatever its size).",
            &max_queue);
+  f.AddBytes("max-inflight-bytes", "OCR_MAX_INFLIGHT_BYTES",
+             "Bytes of request bodies held in memory at once (suffix k, m or "
+             "g); a body whose Content-Length does not fit now gets 503 "
+             "before it is read (0: 4 x --max-body-bytes).",
+             &max_inflight_bytes);
+  f.AddInt("max-connections", "OCR_MAX_CONNECTIONS",
+           "Open HTTP connections; past it a new connection is answered 503 "
+           "and closed (0: unlimited).",
+           &max_connections);
   f.AddInt("max-images-per-request", "OCR_MAX_IMAGES_PER_REQUEST",
            "Most images one request may hold; more gets 413.",
            &max_images_per_request);
@@ -153,7 +164,17 @@ Status ModelServerOptions::Validate() {
   }
   if (max_queue < 1 || max_queue > 100000) {
     return InvalidArgumentError(
-        "--max-queue must be 1-100000 (requests waiting for an engine)");
+        "--max-queue must be 1-100000 (pages waiting for an engine)");
+  }
+  if (max_inflight_bytes == 0) max_inflight_bytes = 4 * max_body_bytes;
+  if (max_inflight_bytes < max_body_bytes) {
+    return InvalidArgumentError(
+        "--max-inflight-bytes must be at least --max-body-bytes (one "
+        "largest body must fit)");
+  }
+  if (max_connections < 0 || max_connections > 1000000) {
+    return InvalidArgumentError(
+        "--max-connections must be 0-1000000 (0: unlimited)");
   }
   if (max_pages < 1 || max_pages > 100000) {
     return InvalidArgumentError("--max-pages must be 1-100000");

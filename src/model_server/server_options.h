@@ -32,7 +32,9 @@ struct ModelServerOptions {
   int64_t max_body_bytes = kDefaultMaxRequestBytes;
   int64_t max_image_pixels = 100'000'000;
   int max_image_side = 32767;
-  int max_queue = 64;  // requests waiting for an engine
+  int max_queue = 64;              // pages waiting for an engine
+  int64_t max_inflight_bytes = 0;  // request bodies held; 0: 4 x max_body
+  int max_connections = 512;       // open HTTP connections
   int max_images_per_request = 64;
   int max_pages = 200;      // of one input, unless `pages` selects fewer
   int result_cache_mb = 0;  // 0: no result cache

@@ -141,11 +141,11 @@ TEST_P(ExecutorTest, RecognisesInParallelAcrossEngines) {
   EXPECT_EQ(pool->Stats().engines_busy, 0);
 }
 
-// --max-queue counts requests, not images: a request with more images than
-// the limit is served; a second waiting request beyond the limit is refused
-// whole, and nothing of it runs.
-TEST_P(ExecutorTest, QueueBoundsRequestsNotImages) {
-  auto pool = MakePool(1, /*max_queue=*/1);
+// --max-queue counts pages: a request with more pages than the limit is
+// served when it is alone; behind it, a request whose pages would pass the
+// limit is refused whole, and nothing of it runs.
+TEST_P(ExecutorTest, QueueBoundsPages) {
+  auto pool = MakePool(1, /*max_queue=*/3);
   const std::string page = ReadFile(ImagePath("pyt-test.png"));
   std::atomic<int> done{0};
   auto submit = [&](int images) {
@@ -160,16 +160,19 @@ TEST_P(ExecutorTest, QueueBoundsRequestsNotImages) {
     }
     return pool->Submit(std::move(tasks));
   };
-  ASSERT_TRUE(submit(3).ok());  // three images, limit one: still served
+  ASSERT_TRUE(submit(5).ok());  // five pages, limit three: alone, served
   while (pool->Stats().engines_busy == 0) std::this_thread::yield();
-  ASSERT_TRUE(submit(1).ok());  // waits: the one request the limit allows
-  Status refused = submit(2);
+  Status refused = submit(1);
   EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_NE(refused.message().find("queue full"), std::string::npos);
   EXPECT_NE(refused.message().find("retry later"), std::string::npos);
-  EXPECT_EQ(pool->Stats().queue_depth, 1);
-  while (done.load() < 4)
+  EXPECT_EQ(pool->Stats().queue_capacity, 3);
+  while (done.load() < 5)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(done.load(), 4);  // none of the refused request ran
+  ASSERT_TRUE(submit(1).ok());  // the queue drained: room again
+  while (done.load() < 6)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(done.load(), 6);  // none of the refused request ran
   EXPECT_EQ(pool->Stats().queue_depth, 0);
 }
 

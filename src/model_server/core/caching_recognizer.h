@@ -26,6 +26,9 @@ class CachingRecognizer : public Recognizer {
   // the cached ones' `done` run on this thread before Submit returns.
   Status DoSubmit(std::vector<RecognitionTask> tasks,
                   Admission admission) override;
+  Status CheckRoom(Clock::time_point deadline) const override {
+    return inner_->CheckRoom(deadline);
+  }
   void Stop() override;
   // The inner recognizer's stats plus the cache's.
   RecognizerStats Stats() const override;

@@ -129,11 +129,21 @@ std::vector<prometheus::MetricFamily> CoreMetrics::Collect() const {
   if (!stats_) return out;
   const RecognizerStats s = stats_();
   out.push_back(Gauge("ocr_queue_depth",
-                      "Requests waiting for an engine (--max-queue bounds it).",
+                      "Pages of admitted requests waiting for an engine "
+                      "(--max-queue bounds it).",
                       s.queue_depth));
   out.push_back(Gauge("ocr_queue_capacity",
-                      "Requests that may wait before requests are refused.",
+                      "Pages that may wait before requests are refused.",
                       s.queue_capacity));
+  out.push_back(Gauge("ocr_page_seconds",
+                      "Engine seconds a page has been taking (moving "
+                      "average; admission estimates deadlines with it).",
+                      s.page_seconds));
+  out.push_back(Counter("ocr_requests_shed_total",
+                        "Admitted requests dropped because the engines "
+                        "turned out too slow for their deadline: 503 when "
+                        "none of their pages had started, else 504.",
+                        static_cast<double>(s.requests_shed)));
   out.push_back(Gauge("ocr_queue_images",
                       "Images (units of work) not yet handed to an engine.",
                       s.units_waiting));

@@ -35,9 +35,11 @@ class CoreMetrics : public prometheus::Collectable {
   // A failed request, whichever protocol carried it.
   void RecordError(const std::string& model, StatusCode code);
 
-  // Gauges: ocr_queue_depth, ocr_queue_capacity, ocr_engines_busy,
+  // Gauges: ocr_queue_depth, ocr_queue_capacity, ocr_page_seconds,
+  // ocr_engines_busy,
   // ocr_engines, ocr_model_ready, ocr_result_cache_{entries,bytes,
-  // capacity_bytes}; counters ocr_result_cache_{hits,misses,evictions}_total.
+  // capacity_bytes}; counters ocr_requests_shed_total,
+  // ocr_result_cache_{hits,misses,evictions}_total.
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:

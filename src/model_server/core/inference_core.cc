@@ -73,6 +73,12 @@ void InferenceCore::Stop() {
   recognizer_->Stop();
 }
 
+Status InferenceCore::CheckRoom() const {
+  if (shutting_down_) return UnavailableError("server is shutting down");
+  if (!ready_) return UnavailableError("model is not ready yet");
+  return recognizer_->CheckRoom(Clock::now() + options_.max_timeout);
+}
+
 Status InferenceCore::CheckModel(std::string_view name,
                                  std::string_view version) const {
   if (name != options_.model_name) {

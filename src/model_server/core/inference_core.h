@@ -87,6 +87,10 @@ class InferenceCore {
     return stats_.Snapshot(recognizer_->Stats());
   }
 
+  // Before a request's body is read: kUnavailable when it would be refused
+  // for the queue (a one-page request with the longest deadline would not
+  // be admitted), when not ready or shutting down.
+  Status CheckRoom() const;
   // kNotFound unless `name` (and `version`, when not empty) is served.
   Status CheckModel(std::string_view name, std::string_view version) const;
   // Applies defaults and validates (kInvalidArgument naming the problem).

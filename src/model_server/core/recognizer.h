@@ -31,20 +31,26 @@ struct RecognitionTask {
   std::function<void(StatusOr<OcrResult>)> done;
 };
 
-// Whether Submit applies admission (--max-queue) to a request.
+// Which step of a request Submit admits. Both are refused when their pages
+// would pass --max-queue or not be done before their deadline (scheduler.h).
 enum class Admission {
-  kNew,           // a new request: refused when too many wait
-  kContinuation,  // more units of a request admitted before (the pages of
-                  // the documents it counted): never refused for the queue
+  kNew,           // a new request (its images, or its documents to count)
+  kContinuation,  // the pages of the documents a request counted: they go
+                  // after requests that had no unit yet
 };
 
 struct RecognizerStats {
   int engines_total = 0;
   int engines_busy = 0;
   int engines_alive = 0;   // able to take work (their worker process lives)
-  int queue_depth = 0;     // requests waiting for an engine
-  int queue_capacity = 0;  // --max-queue
-  int units_waiting = 0;   // images of those and of started requests
+  int queue_depth = 0;     // pages of admitted requests waiting for one
+  int queue_capacity = 0;  // --max-queue (pages)
+  int units_waiting = 0;   // units (pages, page counts) waiting
+  // The engine seconds a page has been taking (a moving average; 0 before
+  // the first), and the admitted requests dropped later because the
+  // engines turned out too slow for their deadline.
+  double page_seconds = 0;
+  uint64_t requests_shed = 0;
   // Units run by the engines, the time they waited for one and the engine
   // time they took, cumulative (nanoseconds).
   uint64_t units_run = 0;
@@ -68,12 +74,19 @@ class Recognizer {
   virtual ~Recognizer() = default;
   // Creates and warms every engine; returns when all are ready.
   virtual Status Start() = 0;
-  // Admits the tasks of one request, all or none: kUnavailable when too many
-  // requests wait (kNew only), when not started or when stopping. On error
-  // no `done` is called.
+  // Admits the tasks of one request, all or none: kUnavailable when its
+  // pages do not fit (queue full, or not done before its deadline), when
+  // not started or when stopping. On error no `done` is called; a request
+  // shed after admission gets kUnavailable (none of it started) or
+  // kDeadlineExceeded through its `done`s.
   Status Submit(std::vector<RecognitionTask> tasks,
                 Admission admission = Admission::kNew) {
     return DoSubmit(std::move(tasks), admission);
+  }
+  // Whether a one-page request with this deadline would be admitted now:
+  // checked before a request's body is read.
+  virtual Status CheckRoom(Clock::time_point /*deadline*/) const {
+    return OkStatus();
   }
   // Refuses new tasks; waits for queued and running ones to finish.
   virtual void Stop() = 0;

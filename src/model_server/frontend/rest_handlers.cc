@@ -121,7 +121,8 @@ void AddV2Routes(Router& router, InferenceCore& core,
                 return EncodeV2(response, *binary_output);
               });
         },
-        RouteOptions{.inference = true});
+        RouteOptions{.inference = true,
+                     .admit = [&core] { return core.CheckRoom(); }});
     router.Add(http::verb::get, prefix + "/stats",
                SyncHandler([&core](RequestContext& ctx) {
                  if (Status s = core.CheckModel(ctx.Param("model"),

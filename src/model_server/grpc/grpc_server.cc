@@ -2,9 +2,11 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace ocr {
@@ -44,6 +46,14 @@ Status GrpcServer::Start(const GrpcServerOptions& options) {
   // gRPC sets SO_REUSEPORT by default: a second server on a taken port would
   // then start silently and share its connections.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options.max_inflight_bytes > 0) {
+    grpc::ResourceQuota quota("ocr-model-grpc");
+    quota.Resize(static_cast<size_t>(
+        std::max(options.max_inflight_bytes, 2 * options.max_message_bytes)));
+    builder.SetResourceQuota(quota);
+  }
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_concurrent_streams);
   builder.SetMaxReceiveMessageSize(limit);
   builder.SetMaxSendMessageSize(limit);
   builder.RegisterService(&service_);

@@ -20,6 +20,14 @@ struct GrpcServerOptions {
   std::string host = "0.0.0.0";
   int port = 8081;  // 0: any free port; see port()
   int64_t max_message_bytes = kDefaultMaxRequestBytes;
+  // gRPC's own buffers (messages being received or sent, across every
+  // connection) are held to a ResourceQuota of this many bytes, at least two
+  // largest messages. 0: no quota. A message's size is known only once it
+  // arrived whole, so the model's admission applies after that.
+  int64_t max_inflight_bytes = 0;
+  // Calls at once on one connection (HTTP/2 streams); more wait in the
+  // client.
+  int max_concurrent_streams = 100;
 };
 
 class GrpcServer {
