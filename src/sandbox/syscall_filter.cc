@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -51,10 +52,20 @@ constexpr const char* kAllowed[] = {
     // opened).
     "getdents64"};
 
-// What AddressSanitizer and UndefinedBehaviorSanitizer call on top, to
-// report an error (test builds: the suite also runs under them).
+// What AddressSanitizer and UndefinedBehaviorSanitizer call on top (test
+// builds: the suite also runs under them): an alternate signal stack per
+// thread; a pipe to test whether memory is readable (UBSan's vptr check,
+// when a thread starts); the executable's path and isatty(2) for a report.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr const char* kSanitizerAllowed[] = {"sigaltstack"};
+#define OCR_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OCR_SANITIZED 1
+#endif
+#endif
+#if defined(OCR_SANITIZED)
+constexpr const char* kSanitizerAllowed[] = {"sigaltstack", "pipe2",
+                                             "readlink"};
 #endif
 
 class Filter {
@@ -103,8 +114,9 @@ class Filter {
 Status InstallSyscallFilter(bool read_only_open) {
   Filter filter;
   for (const char* name : kAllowed) filter.Add(SCMP_ACT_ALLOW, name);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(OCR_SANITIZED)
   for (const char* name : kSanitizerAllowed) filter.Add(SCMP_ACT_ALLOW, name);
+  filter.Add(SCMP_ACT_ALLOW, "ioctl", {SCMP_A1(SCMP_CMP_EQ, TCGETS)});
 #endif
 
   // Files: with read_only_open, opening for reading (Landlock decides
