@@ -6,9 +6,28 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 namespace ocr {
+
+ChildEnvironment::ChildEnvironment(
+    std::initializer_list<std::string_view> inherit) {
+  entries_ = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
+  const auto pass = [this](std::string_view name) {
+    const std::string key(name);
+    if (const char* value = std::getenv(key.c_str())) {
+      entries_.push_back(key + "=" + value);
+    }
+  };
+  for (std::string_view name : inherit) pass(name);
+  for (std::string_view name :
+       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
+    pass(name);
+  }
+  for (std::string& entry : entries_) pointers_.push_back(entry.data());
+  pointers_.push_back(nullptr);
+}
 
 std::string DescribeExit(int status) {
   if (WIFEXITED(status)) {

@@ -47,13 +47,13 @@ std::unique_ptr<Executor> ModelServer::MakeExecutor(
   workers.launch.args = {
       "--tessdata=" + options_.tessdata,
       "--languages=" + options_.languages,
-      "--max-image-pixels=" + std::to_string(options_.max_image_pixels),
       "--max-image-side=" + std::to_string(options_.max_image_side),
       "--max-address-space=" +
           std::to_string(options_.worker_max_address_space),
       "--max-cpu-seconds=" + std::to_string(options_.worker_max_cpu_seconds),
       "--log-level=" + options_.log_level,
   };
+  workers.launch.max_page_pixels = options_.max_image_pixels;
   workers.max_requests = options_.worker_max_requests;
   workers.max_rss_bytes = options_.worker_max_rss;
   workers.max_cpu_seconds =

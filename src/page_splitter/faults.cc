@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +12,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "sandbox/forbidden_calls.h"
 
 namespace ocr::page_split {
 namespace {
@@ -67,15 +68,9 @@ Status InjectFault(std::string_view fault, FaultStage stage, int out_fd) {
     if (fd >= 0) close(fd);
     return Outcome("open " + path, fd);
   }
-  if (fault == "socket") {
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0) close(fd);
-    return Outcome("socket", fd);
-  }
-  if (fault == "exec") {
-    char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
-    char* const envp[] = {nullptr};
-    return Outcome("execve /bin/true", execve("/bin/true", argv, envp));
+  if (fault == "forbidden") {
+    return InternalError(
+        sandbox::DescribeAttempts(sandbox::TryForbiddenCalls(getppid())));
   }
   return InvalidArgumentError("unknown fault '" + std::string(fault) + "'");
 }

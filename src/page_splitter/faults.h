@@ -3,7 +3,7 @@
 // forbids, at a chosen moment. The release build (no_faults.cc) has none.
 //
 // --fault values: segv | abort | exit | hang | spin | oom | garble |
-//                 open:<path> | socket | exec
+//                 open:<path> | forbidden
 // run right after the sandbox is on; prefixed "page1:" (page1:segv), after
 // the first page is written.
 #pragma once
@@ -17,8 +17,9 @@ namespace ocr::page_split {
 enum class FaultStage { kStart, kFirstPage };
 
 // Runs `fault` if it is meant for `stage`. Crashes and hangs never return;
-// `open`, `socket` and `exec` return what the call did, as an error for the
-// splitter to report; `garble` writes junk on `out_fd` and exits.
+// `open` returns what the call did, `forbidden` what each thing the sandbox
+// forbids did (sandbox/forbidden_calls.h, one line each), as an error for
+// the splitter to report; `garble` writes junk on `out_fd` and exits.
 Status InjectFault(std::string_view fault, FaultStage stage, int out_fd);
 
 }  // namespace ocr::page_split

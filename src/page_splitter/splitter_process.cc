@@ -109,18 +109,6 @@ class Child {
   bool reaped_ = false;
 };
 
-// The child's environment: nothing of the gateway's but the sanitizers'
-// settings (test builds).
-std::vector<std::string> ChildEnvironment() {
-  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"}) {
-    if (const char* value = std::getenv(name)) {
-      env.push_back(std::string(name) + "=" + value);
-    }
-  }
-  return env;
-}
-
 StatusOr<std::unique_ptr<Child>> Spawn(const std::string& path,
                                        const SplitOptions& options) {
   // Descriptors above 2, so that dup2 onto 0 and 1 really copies them (and
@@ -154,10 +142,9 @@ StatusOr<std::unique_ptr<Child>> Spawn(const std::string& path,
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::vector<std::string> env = ChildEnvironment();
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  // Nothing of the gateway's environment (its keys) but the sanitizers'
+  // settings (test builds).
+  const ChildEnvironment env({});
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -187,7 +174,7 @@ StatusOr<std::unique_ptr<Child>> Spawn(const std::string& path,
                                       POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, options.binary.c_str(), &actions, &attr,
-                             argv.data(), envp.data());
+                             argv.data(), env.envp());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(in);

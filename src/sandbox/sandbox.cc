@@ -1,11 +1,11 @@
-// The sandbox of sandbox.h: prctl, setrlimit, Landlock and a libseccomp filter.
+// The sandbox of sandbox.h: prctl, setrlimit and Landlock (the system-call
+// filter: syscall_filter.cc).
 #include "sandbox/sandbox.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
-#include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <memory>
 
 namespace ocr::sandbox {
 namespace {
@@ -28,6 +27,19 @@ Status SetLimit(int resource, int64_t value, const char* name) {
     return Errno(std::string("setrlimit ") + name);
   }
   return OkStatus();
+}
+
+// The threads of this process (its entries in /proc/self/task); 0 if that
+// cannot be read.
+int ThreadCount() {
+  DIR* tasks = opendir("/proc/self/task");
+  if (tasks == nullptr) return 0;
+  int n = 0;
+  while (const dirent* task = readdir(tasks)) {
+    if (task->d_name[0] != '.') ++n;
+  }
+  closedir(tasks);
+  return n;
 }
 
 }  // namespace
@@ -62,6 +74,12 @@ Status RestrictFilesToReading(const std::vector<std::string>& dirs) {
   const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0,
                            LANDLOCK_CREATE_RULESET_VERSION);
   if (abi < 1) return UnavailableError("the kernel has no Landlock");
+  // landlock_restrict_self binds the calling thread (and the threads it
+  // starts later) only: another thread would stay free to open anything.
+  if (const int threads = ThreadCount(); threads != 1) {
+    return UnavailableError("Landlock would bind one of " +
+                            std::to_string(threads) + " threads");
+  }
   // Every file-system right the kernel knows is handled (so denied unless
   // a rule grants it).
   uint64_t handled =
@@ -101,118 +119,6 @@ Status RestrictFilesToReading(const std::vector<std::string>& dirs) {
   }
   close(ruleset);
   return status;
-}
-
-Status InstallSyscallFilter(bool read_only_open) {
-  struct Release {
-    void operator()(void* ctx) const { seccomp_release(ctx); }
-  };
-  std::unique_ptr<void, Release> ctx(seccomp_init(SCMP_ACT_ALLOW));
-  if (!ctx) return InternalError("seccomp_init failed");
-  int rc = 0;
-  auto deny = [&](int syscall, int error) {
-    if (rc == 0)
-      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(error), syscall, 0);
-  };
-  // Files: nothing can be opened (with read_only_open: but for reading,
-  // where Landlock allows it), created or linked.
-  if (read_only_open) {
-    for (const scmp_datum_t flag : {O_CREAT, O_TRUNC, O_APPEND, O_TMPFILE}) {
-      if (rc == 0) {
-        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES),
-                              SCMP_SYS(openat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, flag, flag));
-      }
-    }
-    for (const scmp_datum_t mode : {O_WRONLY, O_RDWR}) {
-      if (rc == 0) {
-        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EACCES),
-                              SCMP_SYS(openat), 1,
-                              SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, mode));
-      }
-    }
-  } else {
-    deny(SCMP_SYS(openat), EACCES);
-  }
-  for (int call : {SCMP_SYS(open),
-                   SCMP_SYS(openat2),
-                   SCMP_SYS(creat),
-                   SCMP_SYS(open_by_handle_at),
-                   SCMP_SYS(name_to_handle_at),
-                   SCMP_SYS(memfd_create),
-                   SCMP_SYS(link),
-                   SCMP_SYS(linkat),
-                   SCMP_SYS(symlink),
-                   SCMP_SYS(symlinkat),
-                   SCMP_SYS(unlink),
-                   SCMP_SYS(unlinkat),
-                   SCMP_SYS(rename),
-                   SCMP_SYS(renameat),
-                   SCMP_SYS(renameat2),
-                   SCMP_SYS(mkdir),
-                   SCMP_SYS(mkdirat),
-                   SCMP_SYS(chdir),
-                   SCMP_SYS(fchdir),
-                   SCMP_SYS(chroot),
-                   SCMP_SYS(mount),
-                   SCMP_SYS(truncate)}) {
-    deny(call, EACCES);
-  }
-  // Network and other processes.
-  for (int call : {SCMP_SYS(socket),
-                   SCMP_SYS(socketpair),
-                   SCMP_SYS(connect),
-                   SCMP_SYS(bind),
-                   SCMP_SYS(listen),
-                   SCMP_SYS(accept),
-                   SCMP_SYS(accept4),
-                   SCMP_SYS(execve),
-                   SCMP_SYS(execveat),
-                   SCMP_SYS(fork),
-                   SCMP_SYS(vfork),
-                   SCMP_SYS(ptrace),
-                   SCMP_SYS(process_vm_readv),
-                   SCMP_SYS(process_vm_writev),
-                   SCMP_SYS(setrlimit),
-                   SCMP_SYS(prlimit64),
-                   SCMP_SYS(setuid),
-                   SCMP_SYS(setgid),
-                   SCMP_SYS(setns),
-                   SCMP_SYS(unshare),
-                   SCMP_SYS(bpf),
-                   SCMP_SYS(perf_event_open),
-                   SCMP_SYS(kexec_load),
-                   SCMP_SYS(init_module),
-                   SCMP_SYS(finit_module)}) {
-    deny(call, EPERM);
-  }
-  // Threads (OpenMP) may be created; processes may not. glibc falls back
-  // from clone3 to clone when clone3 is refused with ENOSYS.
-  deny(SCMP_SYS(clone3), ENOSYS);
-  if (rc == 0) {
-    rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                          SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
-  }
-  // Signals only to itself (abort() raises SIGABRT with tgkill).
-  const pid_t self = getpid();
-  if (rc == 0) {
-    rc =
-        seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(kill), 1,
-                         SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(self)));
-  }
-  if (rc == 0) {
-    rc =
-        seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(EPERM), SCMP_SYS(tgkill), 1,
-                         SCMP_A0(SCMP_CMP_NE, static_cast<scmp_datum_t>(self)));
-  }
-  if (rc != 0) {
-    return InternalError(std::string("seccomp rule: ") + std::strerror(-rc));
-  }
-  rc = seccomp_load(ctx.get());
-  if (rc != 0) {
-    return InternalError(std::string("seccomp_load: ") + std::strerror(-rc));
-  }
-  return OkStatus();
 }
 
 }  // namespace ocr::sandbox

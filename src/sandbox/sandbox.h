@@ -1,8 +1,9 @@
 // What a child process that parses untrusted bytes (the model's engine
 // workers, the gateway's page splitter) may do after start-up: no new
-// privileges, bounded resources, and (with libseccomp) no opening of files
-// (with Landlock: but chosen folders, for reading) or sockets, no new
-// processes, no signals to other processes. A hostile input that takes over
+// privileges, bounded resources, and (with libseccomp) only the system calls
+// a recognition or a split makes: no opening of files (with Landlock: but
+// chosen folders, for reading), no sockets, no new processes, no signals to
+// other processes, no io_uring, no ptrace. A hostile input that takes over
 // the decoder finds nothing of the parent's to read and nobody to talk to.
 #pragma once
 
@@ -27,11 +28,13 @@ Status ApplyResourceLimits(const ResourceLimits& limits);
 // Limits what the process can open, for good, to reading the files under
 // `dirs` (those that exist), with Landlock: nothing else can be read,
 // written, created or removed. kUnavailable when the kernel has no Landlock
-// (then nothing changed).
+// or the process runs more than one thread (Landlock binds the calling
+// thread only); then nothing changed.
 Status RestrictFilesToReading(const std::vector<std::string>& dirs);
-// Installs the system-call filter. Forbidden calls fail with EACCES/EPERM
-// (the decoder sees a failed open, not a dead process). With
-// `read_only_open`, opening a file for reading is left to Landlock
+// Installs the system-call filter (syscall_filter.cc), on every thread of
+// the process: an allowlist; every other call fails with ENOSYS, opening a
+// file with EACCES (the decoder sees a failed call, not a dead process).
+// With `read_only_open`, opening a file for reading is left to Landlock
 // (RestrictFilesToReading, applied first); otherwise no file can be opened.
 Status InstallSyscallFilter(bool read_only_open = false);
 

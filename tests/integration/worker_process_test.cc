@@ -6,14 +6,19 @@
 #include <gtest/gtest.h>
 #include <linux/landlock.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <future>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "model_server/core/scheduler.h"
 #include "model_server/worker/process_executor.h"
+#include "sandbox_attempts.h"
 #include "support/testdata.h"
 
 namespace ocr {
@@ -185,6 +190,81 @@ TEST(WorkerProcessTest, AWorkerCannotReadFilesAfterStartUp) {
     EXPECT_EQ(r->text.rfind("read ", 0), 0u) << r->text;
   }
   // And the engine still loads its language data and reads images.
+  EXPECT_TRUE(Recognize(*pool, Page()).ok());
+}
+
+TEST(WorkerProcessTest, AWorkerCannotDoWhatItsSandboxForbids) {
+  auto pool = MakePool(1);
+  auto r = Recognize(*pool, "OCR-FAULT:forbidden");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Each attempt refused by the sandbox (ENOSYS: the filter's own answer),
+  // none succeeded, and the parent (this test) was not touched.
+  EXPECT_EQ(testing::ParseAttempts(r->text), testing::RefusedAttempts())
+      << r->text;
+  EXPECT_EQ(kill(getpid(), 0), 0);
+  // The worker lived through it and serves on.
+  EXPECT_EQ(pool->Stats().worker_restarts["crash"], 0);
+  EXPECT_TRUE(Recognize(*pool, Page()).ok());
+}
+
+TEST(WorkerProcessTest, AWorkerHoldsNoneOfTheServersEnvironment) {
+  // What a server's environment may hold (a key, a token): not for the
+  // worker, which sees only what the engine reads.
+  ASSERT_EQ(setenv("OCR_TEST_SECRET", "xyz-for-the-server-only", 1), 0);
+  ASSERT_EQ(setenv("OMP_THREAD_LIMIT", "1", 1), 0);
+  auto pool = MakePool(1);
+  auto r = Recognize(*pool, "OCR-FAULT:environ");
+  unsetenv("OCR_TEST_SECRET");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text.find("xyz-for-the-server-only"), std::string::npos)
+      << r->text;
+  const std::set<std::string> allowed = {"PATH",
+                                         "LC_ALL",
+                                         "OMP_THREAD_LIMIT",
+                                         "OMP_NUM_THREADS",
+                                         "TESSDATA_PREFIX",
+                                         "ASAN_OPTIONS",
+                                         "UBSAN_OPTIONS",
+                                         "LSAN_OPTIONS"};
+  std::istringstream lines(r->text);
+  std::set<std::string> names;
+  for (std::string line; std::getline(lines, line);) {
+    names.insert(line.substr(0, line.find('=')));
+  }
+  for (const std::string& name : names) {
+    EXPECT_TRUE(allowed.count(name)) << name << " reached the worker";
+  }
+  EXPECT_TRUE(names.count("OMP_THREAD_LIMIT")) << r->text;
+  EXPECT_TRUE(names.count("PATH")) << r->text;
+}
+
+TEST(WorkerProcessTest, AnAnswerLargerThanTheRequestCanProduceIsRefused) {
+  worker::ProcessExecutorOptions options;
+  // Text from a page of at most a million pixels: 1 MiB + 250,000 bytes at
+  // most (MaxResultBytes).
+  options.launch.max_page_pixels = 1'000'000;
+  auto pool = MakePool(1, options);
+  ASSERT_TRUE(Recognize(*pool, Page()).ok());
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  // The worker answers 256 MiB: refused from the frame's header, never
+  // read, and the worker is killed (not retried: not an outside kill).
+  auto r = Recognize(*pool, "OCR-FAULT:huge:256");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kEngineCrash);
+  EXPECT_NE(
+      r.status().message().find(
+          "answered outside the protocol (frame of 268435456 bytes is over "
+          "the limit (at most 1298576 for this request)) and was "
+          "stopped"),
+      std::string::npos)
+      << r.status().message();
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 64 << 10)  // KiB
+      << "the server allocated the answer";
+  EXPECT_EQ(pool->Stats().worker_restarts["crash"], 1);
+  EXPECT_TRUE(AllAlive(*pool, 1));
   EXPECT_TRUE(Recognize(*pool, Page()).ok());
 }
 

@@ -4,6 +4,13 @@
 //   OCR-FAULT:sleep:<ms>     answers after <ms> ms (ignores cancel)
 //   OCR-FAULT:hold:<MiB>     keeps <MiB> MiB resident, then answers
 //   OCR-FAULT:open:<path>    tries to read <path>; answers what happened
+//   OCR-FAULT:forbidden      tries each thing the sandbox forbids
+//                            (sandbox/forbidden_calls.h); answers what each
+//                            call did, one line each
+//   OCR-FAULT:environ        answers its environment, one NAME=value a line
+//   OCR-FAULT:huge:<MiB>     answers with a result frame of <MiB> MiB, as a
+//                            worker taken over could (on fd 3, the socket
+//                            the server gives it)
 // Everything else is recognised as usual.
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +24,11 @@
 #include <thread>
 #include <vector>
 
+#include "model_server/worker/socket_io.h"
 #include "model_server/worker/worker_loop.h"
+#include "sandbox/forbidden_calls.h"
+
+extern char** environ;
 
 namespace ocr::worker {
 namespace {
@@ -76,6 +87,26 @@ bool InjectFault(std::string_view image, StatusOr<OcrResult>* result) {
     const ssize_t n = read(fd, buf, sizeof buf);
     close(fd);
     *result = Text("read " + std::to_string(n) + " bytes");
+    return true;
+  }
+  if (fault == "forbidden") {
+    *result =
+        Text(sandbox::DescribeAttempts(sandbox::TryForbiddenCalls(getppid())));
+    return true;
+  }
+  if (fault == "environ") {
+    std::string text;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      text += std::string(*entry) + "\n";
+    }
+    *result = Text(std::move(text));
+    return true;
+  }
+  if (std::string mib = arg("huge:"); !mib.empty()) {
+    const std::string payload(static_cast<size_t>(std::atoi(mib.c_str())) << 20,
+                              'x');
+    SendFrame(3, FrameType::kResult, {payload});
+    *result = Text("sent");
     return true;
   }
   *result = InvalidArgumentError("unknown fault '" + fault + "'");

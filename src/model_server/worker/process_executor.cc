@@ -98,6 +98,19 @@ StatusOr<OcrResult> ProcessExecutor::Run(int index, const WorkUnit& unit) {
     const pid_t pid = slot.process->pid();
     slot.alive = false;
     ++slot.failures;
+    if (r.outcome == WorkerProcess::Outcome::kMisbehaved) {
+      // Not an answer an engine gives: the input took the worker over, or
+      // broke it. It is not retried.
+      slot.process->Kill();
+      slot.process.reset();
+      CountRestart("crash");
+      LOG_WARNING("engine worker misbehaved and was killed",
+                  {{"pid", pid}, {"answer", r.misbehaviour}});
+      return EngineCrashError(
+          "the recognition engine failed on this input: its worker process "
+          "answered outside the protocol (" +
+          r.misbehaviour + ") and was stopped");
+    }
     if (r.outcome == WorkerProcess::Outcome::kTimedOut) {
       slot.process->Kill();
       slot.process.reset();

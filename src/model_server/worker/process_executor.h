@@ -1,7 +1,9 @@
 // Engines in supervised worker processes (--engine-isolation=process, the
 // default): one ocr-engine-worker per slot. A worker that dies costs the one
 // unit it held (500, or one retry on a fresh worker when something outside
-// killed it); one that runs past the deadline plus a grace is killed (504).
+// killed it); one that runs past the deadline plus a grace is killed (504);
+// one that answers outside the protocol (more than its unit can produce,
+// garbage) is killed (500, not retried).
 // Either way a replacement starts at once, with a backoff while workers keep
 // dying. Workers are recycled between units after --worker-max-requests
 // units, or when their resident memory passes --worker-max-rss.

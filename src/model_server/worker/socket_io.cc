@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/child_process.h"
+
 namespace ocr::worker {
 
 bool WriteAll(int fd, std::string_view data) {
@@ -17,8 +19,14 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-bool ReadExact(int fd, char* data, size_t size) {
+bool ReadExact(int fd, char* data, size_t size,
+               std::chrono::steady_clock::time_point until, bool* timed_out) {
   while (size > 0) {
+    if (until != std::chrono::steady_clock::time_point::max() &&
+        !WaitReadable(fd, until)) {
+      if (timed_out != nullptr) *timed_out = true;
+      return false;
+    }
     const ssize_t n = read(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
@@ -43,16 +51,20 @@ bool SendFrame(int fd, FrameType type,
 }
 
 Status ReadFrame(int fd, uint32_t max_length, FrameType* type,
-                 std::string* payload) {
+                 std::string* payload,
+                 std::chrono::steady_clock::time_point until) {
   char header[kFrameHeaderBytes];
-  if (!ReadExact(fd, header, sizeof header)) {
+  bool timed_out = false;
+  if (!ReadExact(fd, header, sizeof header, until, &timed_out)) {
+    if (timed_out) return DeadlineExceededError("no whole frame in time");
     return UnavailableError("the peer closed the connection");
   }
   uint32_t length = 0;
   RETURN_IF_ERROR(ParseFrameHeader(std::string_view(header, sizeof header),
                                    max_length, type, &length));
   payload->resize(length);
-  if (!ReadExact(fd, payload->data(), length)) {
+  if (!ReadExact(fd, payload->data(), length, until, &timed_out)) {
+    if (timed_out) return DeadlineExceededError("no whole frame in time");
     return UnavailableError("the peer closed the connection mid-frame");
   }
   return OkStatus();

@@ -45,21 +45,20 @@ void ReadFrames(int fd, Inbox& inbox) {
   }
 }
 
-StatusOr<OcrResult> Recognize(EngineSet& engines, const std::string& payload,
+StatusOr<OcrResult> Recognize(EngineSet& engines,
+                              const RecognizeMessage& message,
                               const std::atomic<bool>& cancel) {
-  StatusOr<RecognizeMessage> message = DecodeRecognize(payload);
-  if (!message.ok()) return message.status();
   RecognizeControl control;
-  if (message->budget_ms > 0) {
+  if (message.budget_ms > 0) {
     control.deadline =
-        Clock::now() + std::chrono::milliseconds(message->budget_ms);
+        Clock::now() + std::chrono::milliseconds(message.budget_ms);
   }
   control.cancelled = &cancel;
   try {
     StatusOr<OcrResult> result = InternalError("no result");
-    if (InjectFault(message->image, &result)) return result;
-    return engines.Run(message->image, message->kind, message->page,
-                       message->pages, message->options, control);
+    if (InjectFault(message.image, &result)) return result;
+    return engines.Run(message.image, message.kind, message.page, message.pages,
+                       message.options, control);
   } catch (const std::bad_alloc&) {
     return InternalError("out of memory while recognising this image");
   } catch (const std::exception& e) {
@@ -67,9 +66,30 @@ StatusOr<OcrResult> Recognize(EngineSet& engines, const std::string& payload,
   }
 }
 
+// The kResult payload for a kRecognize payload.
+std::string Answer(EngineSet& engines, const std::string& payload,
+                   const std::atomic<bool>& cancel, int64_t max_page_pixels) {
+  StatusOr<RecognizeMessage> message = DecodeRecognize(payload);
+  if (!message.ok()) return EncodeResult(message.status(), OcrResult{});
+  StatusOr<OcrResult> result = Recognize(engines, *message, cancel);
+  if (!result.ok()) return EncodeResult(result.status(), OcrResult{});
+  std::string reply = EncodeResult(OkStatus(), *result);
+  const uint32_t max_bytes = MaxResultBytes(
+      message->kind, message->pages.size(), message->options, max_page_pixels);
+  if (reply.size() > max_bytes) {
+    // The server would refuse it as a worker's misbehaviour.
+    return EncodeResult(PayloadTooLargeError(
+                            "the result of this input would be " +
+                            std::to_string(reply.size()) + " bytes, over the " +
+                            std::to_string(max_bytes) + " an answer may have"),
+                        OcrResult{});
+  }
+  return reply;
+}
+
 }  // namespace
 
-int ServeUnits(int fd, EngineSet& engines) {
+int ServeUnits(int fd, EngineSet& engines, int64_t max_page_pixels) {
   Inbox inbox;
   if (!SendFrame(fd, FrameType::kReady, {})) return 1;
   std::thread reader([fd, &inbox] { ReadFrames(fd, inbox); });
@@ -83,10 +103,8 @@ int ServeUnits(int fd, EngineSet& engines) {
       payload = std::move(*inbox.unit);
       inbox.unit.reset();
     }
-    StatusOr<OcrResult> result = Recognize(engines, payload, inbox.cancel);
-    const std::string reply = result.ok()
-                                  ? EncodeResult(OkStatus(), *result)
-                                  : EncodeResult(result.status(), OcrResult{});
+    const std::string reply =
+        Answer(engines, payload, inbox.cancel, max_page_pixels);
     if (!SendFrame(fd, FrameType::kResult, {reply})) {
       exit_code = 1;
       break;

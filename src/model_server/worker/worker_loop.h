@@ -10,7 +10,9 @@
 namespace ocr::worker {
 
 // Returns the process exit code: 0 when the server closed the socket.
-int ServeUnits(int fd, EngineSet& engines);
+// `max_page_pixels` (its --max-image-pixels) bounds each answer
+// (MaxResultBytes): a larger result is answered as an error (413).
+int ServeUnits(int fd, EngineSet& engines, int64_t max_page_pixels);
 
 // Test builds only (faults.cc; release builds link no_faults.cc): when
 // `image` asks for a fault ("OCR-FAULT:abort", ...), acts it out and returns

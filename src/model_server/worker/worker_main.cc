@@ -185,7 +185,7 @@ int Main(int argc, char** argv) {
     LOG_ERROR("worker: sandbox", {{"error", s.message()}});
     return 1;
   }
-  return ServeUnits(f.fd, engines);
+  return ServeUnits(f.fd, engines, f.max_image_pixels);
 }
 
 }  // namespace

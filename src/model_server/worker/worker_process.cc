@@ -17,8 +17,6 @@
 #include "model_server/worker/socket_io.h"
 #include "model_server/worker/worker_protocol.h"
 
-extern char** environ;
-
 namespace ocr::worker {
 namespace {
 
@@ -43,8 +41,9 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Launch(
   // really copies it (and so drops close-on-exec).
   const int child_end = fcntl(fds[1], F_DUPFD_CLOEXEC, 10);
   close(fds[1]);
-  std::vector<std::string> args = {launch.binary, "--fd=3",
-                                   "--parent-pid=" + std::to_string(getpid())};
+  std::vector<std::string> args = {
+      launch.binary, "--fd=3", "--parent-pid=" + std::to_string(getpid()),
+      "--max-image-pixels=" + std::to_string(launch.max_page_pixels)};
   args.insert(args.end(), launch.args.begin(), launch.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -70,9 +69,14 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Launch(
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
                                       POSIX_SPAWN_SETSIGDEF |
                                       POSIX_SPAWN_SETPGROUP);
+  // Nothing of the server's environment (configuration, keys, tokens) but
+  // what the engine reads: libgomp's thread limit (see main.cc), the
+  // tessdata folder's default.
+  const ChildEnvironment env(
+      {"OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "TESSDATA_PREFIX"});
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, launch.binary.c_str(), &actions, &attr,
-                             argv.data(), environ);
+                             argv.data(), env.envp());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(child_end);
@@ -81,7 +85,8 @@ StatusOr<std::unique_ptr<WorkerProcess>> WorkerProcess::Launch(
     return InternalError("cannot start the engine worker " + launch.binary +
                          ": " + std::strerror(rc));
   }
-  return std::unique_ptr<WorkerProcess>(new WorkerProcess(pid, fds[0]));
+  return std::unique_ptr<WorkerProcess>(
+      new WorkerProcess(pid, fds[0], launch.max_page_pixels));
 }
 
 Status WorkerProcess::WaitReady(std::chrono::milliseconds timeout) {
@@ -138,14 +143,34 @@ WorkerProcess::RunResult WorkerProcess::Run(const WorkUnit& unit,
       if (!SendFrame(fd_, FrameType::kCancel, {})) return out;
     }
   }
+  // The answer: no larger than the unit can produce, whole by `kill_at`.
+  const uint32_t max_bytes = MaxResultBytes(unit.kind, unit.pages.size(),
+                                            unit.options, max_page_pixels_);
   FrameType type;
   std::string payload;
-  if (!ReadFrame(fd_, kMaxFrameBytes, &type, &payload).ok() ||
-      type != FrameType::kResult) {
+  const Status read = ReadFrame(fd_, max_bytes, &type, &payload, kill_at);
+  if (read.code() == StatusCode::kUnavailable) return out;  // it died
+  if (read.code() == StatusCode::kDeadlineExceeded) {
+    out.outcome = Outcome::kTimedOut;
+    return out;
+  }
+  out.outcome = Outcome::kMisbehaved;
+  if (!read.ok()) {
+    out.misbehaviour = read.message() + " (at most " +
+                       std::to_string(max_bytes) + " for this request)";
+    return out;
+  }
+  if (type != FrameType::kResult) {
+    out.misbehaviour = "a frame of type " +
+                       std::to_string(static_cast<uint32_t>(type)) +
+                       " instead of a result";
     return out;
   }
   StatusOr<ResultMessage> message = DecodeResult(payload);
-  if (!message.ok()) return out;
+  if (!message.ok()) {
+    out.misbehaviour = message.status().message();
+    return out;
+  }
   out.outcome = Outcome::kAnswered;
   if (message->status.ok()) {
     out.result = std::move(message->result);

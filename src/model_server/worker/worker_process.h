@@ -16,9 +16,13 @@
 namespace ocr::worker {
 
 struct WorkerLaunch {
-  std::string binary;             // ocr-engine-worker
-  std::vector<std::string> args;  // its flags, but --fd and --parent-pid
+  std::string binary;  // ocr-engine-worker
+  // Its flags, but --fd, --parent-pid and --max-image-pixels.
+  std::vector<std::string> args;
   std::chrono::milliseconds start_timeout{30000};
+  // The worker's --max-image-pixels, which also bounds its answers
+  // (MaxResultBytes).
+  int64_t max_page_pixels = 100'000'000;
 };
 
 class WorkerProcess {
@@ -34,13 +38,18 @@ class WorkerProcess {
   Status WaitReady(std::chrono::milliseconds timeout);
   ~WorkerProcess();  // kills and reaps a worker still running
 
-  enum class Outcome { kAnswered, kDied, kTimedOut };
+  // kMisbehaved: it answered something the protocol does not allow (a frame
+  // larger than the unit can produce, of the wrong type, garbled); it is
+  // still running and must be killed.
+  enum class Outcome { kAnswered, kDied, kTimedOut, kMisbehaved };
   struct RunResult {
     Outcome outcome = Outcome::kDied;
     StatusOr<OcrResult> result = InternalError("no answer");
+    std::string misbehaviour;  // kMisbehaved: what it sent
   };
   // Sends `unit` and waits for its answer until `kill_at`; a set cancel flag
-  // is passed on to the worker.
+  // is passed on to the worker. An answer over MaxResultBytes is refused
+  // from its header, never read.
   RunResult Run(const WorkUnit& unit, Clock::time_point kill_at);
 
   // How a worker that died on its own ended ("killed by signal 11
@@ -59,12 +68,14 @@ class WorkerProcess {
   double CpuSeconds() const;
 
  private:
-  WorkerProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  WorkerProcess(pid_t pid, int fd, int64_t max_page_pixels)
+      : pid_(pid), fd_(fd), max_page_pixels_(max_page_pixels) {}
   // waitpid with a bound; SIGKILLs when the bound passes.
   int WaitExit(std::chrono::milliseconds patience);
 
   pid_t pid_;
   int fd_;
+  int64_t max_page_pixels_;
   bool reaped_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "model_server/worker/worker_protocol.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ocr::worker {
@@ -75,6 +76,25 @@ class Reader {
 };
 
 }  // namespace
+
+uint32_t MaxResultBytes(UnitKind kind, size_t pages, const OcrOptions& options,
+                        int64_t max_page_pixels) {
+  constexpr double kFixed = 1 << 20;
+  if (kind == UnitKind::kCountPages) return static_cast<uint32_t>(kFixed);
+  double per_pixel = 2;
+  if (options.output == OutputFormat::kText) per_pixel = 0.25;
+  if (kind == UnitKind::kSearchablePdf ||
+      options.output == OutputFormat::kPdf) {
+    per_pixel = 4;
+  }
+  double per_page =
+      per_pixel * static_cast<double>(std::max<int64_t>(max_page_pixels, 0));
+  if (options.text_layer == TextLayer::kUse) per_page += 16 << 20;
+  const double page_count =
+      kind == UnitKind::kSearchablePdf ? static_cast<double>(pages) : 1;
+  return static_cast<uint32_t>(
+      std::min(kFixed + page_count * per_page, double{kMaxFrameBytes}));
+}
 
 std::string FrameHeader(FrameType type, uint32_t length) {
   std::string out;

@@ -49,6 +49,21 @@ struct ResultMessage {
   OcrResult result;  // meaningful when status is OK
 };
 
+// The largest kResult payload a unit can honestly produce; the server reads
+// no larger answer (a worker that sends one is killed as misbehaving), and
+// a worker whose result would be larger answers an error instead. Derived
+// from what the server knows before the answer: every page Tesseract reads
+// has at most `max_page_pixels` (--max-image-pixels; larger images are
+// refused, rescaling stays under it), and per pixel a format writes at most
+//   text        1/4 byte  (a glyph covers far more than 4 pixels)
+//   hocr, alto, tsv, json  2 bytes  (a word's markup, box and confidence)
+//   pdf         4 bytes  (the page image, 8-bit, deflated, and its text)
+// plus, with text_layer=use, 16 MiB of a PDF page's own text per page;
+// 1 MiB for the status, message and fields; kMaxFrameBytes at most. Those
+// are about 25 times what the densest page measured needs (docs/security.md).
+uint32_t MaxResultBytes(UnitKind kind, size_t pages, const OcrOptions& options,
+                        int64_t max_page_pixels);
+
 // The 8-byte header of a frame.
 std::string FrameHeader(FrameType type, uint32_t length);
 // Reads a header; kInvalidArgument when the type is unknown or the length is

@@ -113,5 +113,29 @@ TEST(WorkerProtocolTest, FrameHeadersAreChecked) {
   EXPECT_FALSE(ParseFrameHeader("abc", 100, &type, &length).ok());
 }
 
+TEST(WorkerProtocolTest, AnAnswerIsBoundedByWhatItsUnitCanProduce) {
+  const int64_t pixels = 10'000'000;
+  OcrOptions text;
+  OcrOptions hocr;
+  hocr.output = OutputFormat::kHocr;
+  OcrOptions layer = text;
+  layer.text_layer = TextLayer::kUse;
+  const uint32_t fixed = 1u << 20;
+  EXPECT_EQ(MaxResultBytes(UnitKind::kCountPages, 0, hocr, pixels), fixed);
+  EXPECT_EQ(MaxResultBytes(UnitKind::kPage, 0, text, pixels),
+            fixed + pixels / 4);
+  EXPECT_EQ(MaxResultBytes(UnitKind::kPage, 0, hocr, pixels),
+            fixed + 2 * pixels);
+  EXPECT_EQ(MaxResultBytes(UnitKind::kPage, 0, layer, pixels),
+            fixed + pixels / 4 + (16u << 20));
+  // A searchable PDF: each of its pages; never past the frame limit.
+  EXPECT_EQ(MaxResultBytes(UnitKind::kSearchablePdf, 3, text, pixels),
+            fixed + 3 * 4 * pixels);
+  EXPECT_EQ(MaxResultBytes(UnitKind::kSearchablePdf, 1000, text, pixels),
+            kMaxFrameBytes);
+  EXPECT_EQ(MaxResultBytes(UnitKind::kPage, 0, hocr, int64_t{1} << 40),
+            kMaxFrameBytes);
+}
+
 }  // namespace
 }  // namespace ocr::worker
