@@ -22,7 +22,9 @@
 #     with KServe is refused;
 #   - the chart says what the binaries do: comma-separated languages, a queue
 #     of at least one, the gRPC message limit = the REST body limit by default,
-#     each component's secretEnv reaching that component only;
+#     each component's secretEnv reaching that component only, and every
+#     OCR_*/GATEWAY_* variable the chart sets one the binary reads (its
+#     --help lists it: OCR_MODEL_SERVER_BIN, OCR_GATEWAY_BIN);
 #   - bad values (unknown key, wrong type, invalid enum) are refused;
 #   - the chart's dashboards/ and rules/ copies match monitoring/ originals;
 #   - the packaged chart renders the same way.
@@ -426,6 +428,24 @@ if [[ ",$model_env," == *",OCR_MODEL_ONLY,"* && ",$model_env," != *",GATEWAY_ONL
   pass "each component's secretEnv reaches that component only"
 else
   fail "secretEnv crosses components: model has [$model_env], gateway has [$gateway_env]"
+fi
+# Every variable the chart gives a container is one its binary reads.
+check_env_known() { # $1 = component key in the facts, $2 = binary, $3 = prefix
+  local known unknown="" name
+  known="$("$2" --help 2>&1 | grep -o 'env: [A-Z_]*' | cut -d' ' -f2)"
+  for name in $(fact "$tmp/env.facts" "$1_env" | tr ',' ' '); do
+    case "$name" in "$3"*) ;; *) continue ;; esac
+    [[ "$name" == OCR_MODEL_ONLY || "$name" == GATEWAY_ONLY ]] && continue
+    grep -qx "$name" <<<"$known" || unknown="$unknown $name"
+  done
+  if [ -z "$unknown" ]; then pass "every $3* variable of the $1 is one $(basename "$2") reads"
+  else fail "the chart sets$unknown, which $(basename "$2") does not read"; fi
+}
+if [ -x "${OCR_MODEL_SERVER_BIN:-}" ] && [ -x "${OCR_GATEWAY_BIN:-}" ]; then
+  check_env_known model "$OCR_MODEL_SERVER_BIN" OCR_
+  check_env_known gateway "$OCR_GATEWAY_BIN" GATEWAY_
+else
+  echo "NOTICE OCR_MODEL_SERVER_BIN/OCR_GATEWAY_BIN not set: chart variables not checked against the binaries"
 fi
 
 # --- bad values are refused by values.schema.json ------------------------
