@@ -21,7 +21,7 @@ function(ocr_discover_test_suites target)
             -D "LIST_FILE=${list_file}" -P ${OCR_GTEST_SUITES_LIST_SCRIPT}
     BYPRODUCTS ${list_file}
     VERBATIM)
-  # The properties, as bracket arguments (values may hold ';' or '"').
+  # The properties, as bracket arguments (values may hold spaces or quotes).
   set(props "")
   foreach(item IN LISTS D_PROPERTIES)
     string(APPEND props " [==[${item}]==]")
