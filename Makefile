@@ -4,6 +4,9 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE ?= cmake
+# Tests run in parallel, one per core; CTest keeps apart what must not
+# overlap (RESOURCE_LOCK, PROCESSORS in the tests' CMakeLists).
+TEST_JOBS ?= $(shell nproc)
 
 .PHONY: all deps deps-build build run build-run test test-unit format clean
 
@@ -31,10 +34,10 @@ build-run:
 	@scripts/run-local.sh $(BUILD_DIR)
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 300 -j $(TEST_JOBS)
 
 test-unit: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit -j $(TEST_JOBS)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
