@@ -72,7 +72,10 @@ std::vector<size_t> Unreachable(const std::vector<QueuedWork>& queue,
     const double own = queue[i].pages * t;
     const double finish =
         ahead / engines + std::max(own / engines, queue[i].longest_unit * t);
-    if (finish > SecondsLeft(queue[i].deadline, load.now)) {
+    // The only request, on idle engines, keeps its chance: shedding it
+    // frees nothing for anyone; its deadline decides.
+    const bool alone = queue.size() == 1 && load.running_seconds <= 0;
+    if (!alone && finish > SecondsLeft(queue[i].deadline, load.now)) {
       out.push_back(i);
       continue;
     }
@@ -117,7 +120,11 @@ Status CheckAdmission(const std::vector<QueuedWork>& queue,
   with.insert(with.begin() + static_cast<std::ptrdiff_t>(pos), candidate);
   const std::vector<double> before = EstimateFinish(queue, load);
   const std::vector<double> after = EstimateFinish(with, load);
-  if (after[pos] * kHeadroom > SecondsLeft(candidate.deadline, load.now)) {
+  // On idle engines a request is always admitted: nobody is ahead of it, so
+  // a retry would not help; its own deadline decides (504).
+  const bool idle = queue.empty() && load.running_seconds <= 0;
+  if (!idle &&
+      after[pos] * kHeadroom > SecondsLeft(candidate.deadline, load.now)) {
     return UnavailableError(QueueFullMessage(
         queue, candidate, load,
         "this request's " + std::to_string(std::lround(candidate.pages)) +

@@ -139,5 +139,16 @@ TEST(AdmissionTest, ShedsWhatNoLongerFits) {
   EXPECT_TRUE(Unreachable(queue, Load(1, 0)).empty());
 }
 
+TEST(AdmissionTest, OnIdleEnginesARequestKeepsItsChance) {
+  // 2 s a page, a 1-page request due in 1 s: nobody is ahead, so no retry
+  // would help; it is admitted and never shed, and its deadline decides.
+  const QueuedWork hopeless = Work(1, 1, 0);
+  EXPECT_TRUE(CheckAdmission({}, hopeless, Load(1, 2.0), 64).ok());
+  EXPECT_TRUE(Unreachable({hopeless}, Load(1, 2.0)).empty());
+  // Behind other work, the same request is refused.
+  EXPECT_FALSE(
+      CheckAdmission({Work(1, 100, 0)}, Work(1, 1, 1), Load(1, 2.0), 64).ok());
+}
+
 }  // namespace
 }  // namespace ocr
