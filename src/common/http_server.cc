@@ -140,13 +140,13 @@ net::awaitable<void> HttpServer::AcceptLoop() {
       continue;
     }
     if (options_.max_connections > 0 &&
-        connections_.load() >= options_.max_connections) {
+        connections_->load() >= options_.max_connections) {
       auto executor = socket.get_executor();
       net::co_spawn(executor, Refuse(tcp::socket(std::move(socket))),
                     LogEscapedException{"refuse"});
       continue;
     }
-    ++connections_;
+    ++*connections_;
     auto session = std::make_shared<Session>(tcp::socket(std::move(socket)));
     {
       std::lock_guard lock(sessions_mu_);
@@ -159,7 +159,7 @@ net::awaitable<void> HttpServer::AcceptLoop() {
 }
 
 net::awaitable<void> HttpServer::Refuse(tcp::socket socket) {
-  const int open = connections_.load();
+  const int open = connections_->load();
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              Clock::now().time_since_epoch())
                              .count();
@@ -203,8 +203,8 @@ net::awaitable<void> HttpServer::Refuse(tcp::socket socket) {
 net::awaitable<void> HttpServer::RunSession(std::shared_ptr<Session> s) {
   // Counted from the accept until the connection is done with.
   struct Counted {
-    std::atomic<int>& n;
-    ~Counted() { --n; }
+    std::shared_ptr<std::atomic<int>> n;
+    ~Counted() { --*n; }
   } counted{connections_};
   beast::flat_buffer& buffer = s->buffer;
   boost::system::error_code ec;

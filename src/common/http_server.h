@@ -105,7 +105,7 @@ class HttpServer {
   // Requests being read, handled or written now.
   int InFlight() const { return in_flight_.load(); }
   // Open connections, and bytes of request bodies held now.
-  int Connections() const { return connections_.load(); }
+  int Connections() const { return connections_->load(); }
   int64_t BodyBytesHeld() const { return body_budget_.used(); }
 
  private:
@@ -149,7 +149,10 @@ class HttpServer {
   int port_ = 0;
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
-  std::atomic<int> connections_{0};
+  // Shared with every session: a session's frame may be destroyed after the
+  // server (when the io_context is torn down with it still suspended).
+  std::shared_ptr<std::atomic<int>> connections_ =
+      std::make_shared<std::atomic<int>>(0);
   std::atomic<int64_t> last_refusal_log_ms_{0};
   ByteBudget body_budget_;
   std::mutex sessions_mu_;
