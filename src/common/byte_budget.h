@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -34,31 +35,35 @@ class ByteBudget {
     Lease& operator=(const Lease&) = delete;
     ~Lease() { Release(); }
     void Release() {
-      if (budget_ != nullptr) budget_->used_.fetch_sub(bytes_);
+      if (budget_ != nullptr) budget_->fetch_sub(bytes_);
       budget_ = nullptr;
     }
 
    private:
     friend class ByteBudget;
-    Lease(ByteBudget* budget, int64_t bytes) : budget_(budget), bytes_(bytes) {}
-    ByteBudget* budget_ = nullptr;
+    // The count, shared: a lease may be given back after the budget is gone
+    // (a connection's frame destroyed with its io_context).
+    Lease(std::shared_ptr<std::atomic<int64_t>> used, int64_t bytes)
+        : budget_(std::move(used)), bytes_(bytes) {}
+    std::shared_ptr<std::atomic<int64_t>> budget_;
     int64_t bytes_ = 0;
   };
 
   // A lease of `bytes`, or nullopt when they do not fit now.
   std::optional<Lease> TryTake(int64_t bytes) {
-    int64_t used = used_.load();
+    int64_t used = used_->load();
     do {
       if (limit_ > 0 && used + bytes > limit_) return std::nullopt;
-    } while (!used_.compare_exchange_weak(used, used + bytes));
-    return Lease(this, bytes);
+    } while (!used_->compare_exchange_weak(used, used + bytes));
+    return Lease(used_, bytes);
   }
-  int64_t used() const { return used_.load(); }
+  int64_t used() const { return used_->load(); }
   int64_t limit() const { return limit_; }
 
  private:
   const int64_t limit_;
-  std::atomic<int64_t> used_{0};
+  std::shared_ptr<std::atomic<int64_t>> used_ =
+      std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace ocr
