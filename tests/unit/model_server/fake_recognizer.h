@@ -85,7 +85,8 @@ class FakeRecognizer : public Recognizer {
   std::vector<std::thread> threads_;
 };
 
-// Records every call of `done` and lets the test wait for the first.
+// Records every call of `done` (or of a CallFinish) and lets the test wait
+// for the first.
 class DoneRecorder {
  public:
   InferenceCore::Done Callback() {
@@ -97,6 +98,15 @@ class DoneRecorder {
       } else {
         status_ = r.status();
       }
+      cv_.notify_all();
+    };
+  }
+  // The same, as InferenceCore::Call's `finish` (the status only).
+  CallFinish FinishCallback() {
+    return [this](const Status& status, const CallSummary&) {
+      std::lock_guard lock(mu_);
+      ++calls_;
+      status_ = status;
       cv_.notify_all();
     };
   }

@@ -6,9 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -18,35 +16,6 @@
 
 namespace ocr {
 namespace {
-
-// Records every call of a CallFinish and lets the test wait for the first.
-class FinishRecorder {
- public:
-  CallFinish Callback() {
-    return [this](const Status& status, const CallSummary&) {
-      std::lock_guard lock(mu_);
-      ++calls_;
-      status_ = status;
-      cv_.notify_all();
-    };
-  }
-  Status Wait() {
-    std::unique_lock lock(mu_);
-    EXPECT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10),
-                             [this] { return calls_ > 0; }));
-    return status_;
-  }
-  int calls() {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int calls_ = 0;
-  Status status_;
-};
 
 class InferenceCallTest : public ::testing::Test {
  protected:
@@ -92,7 +61,7 @@ class InferenceCallTest : public ::testing::Test {
   boost::asio::io_context io_;
   FakeRecognizer* fake_ = nullptr;
   std::unique_ptr<InferenceCore> core_;
-  FinishRecorder finished_;
+  DoneRecorder finished_;
 };
 
 TEST_F(InferenceCallTest, AThrowingEncoderFinishesTheCallAsInternal) {
@@ -100,7 +69,7 @@ TEST_F(InferenceCallTest, AThrowingEncoderFinishesTheCallAsInternal) {
   core_->Call(
       Info(), [] { return OneImage(); },
       [](const InferResponse&) { throw std::runtime_error("encoder broke"); },
-      finished_.Callback());
+      finished_.FinishCallback());
   const Status s = finished_.Wait();
   fake_->Stop();
   EXPECT_EQ(s.code(), StatusCode::kInternal);
@@ -115,7 +84,7 @@ TEST_F(InferenceCallTest, AThrowingEncoderFinishesTheCallAsInternal) {
 TEST_F(InferenceCallTest, AThrowingDecoderFinishesTheCallAsInternal) {
   core_->Call(
       Info(), []() -> StatusOr<InferRequest> { throw 42; },
-      [](const InferResponse&) {}, finished_.Callback());
+      [](const InferResponse&) {}, finished_.FinishCallback());
   const Status s = finished_.Wait();
   EXPECT_EQ(s.code(), StatusCode::kInternal);
   EXPECT_NE(s.message().find("decoding the request failed"), std::string::npos)
@@ -141,7 +110,7 @@ TEST_F(InferenceCallTest, AGoodCallStillSucceeds) {
   core_->Call(
       Info(), [] { return OneImage(); },
       [&encoded](const InferResponse& r) { encoded = r.results.at(0).text; },
-      finished_.Callback());
+      finished_.FinishCallback());
   EXPECT_TRUE(finished_.Wait().ok());
   EXPECT_EQ(encoded, "text:a");
 }
@@ -150,10 +119,10 @@ TEST_F(InferenceCallTest, AGoodCallStillSucceeds) {
 // served: any other is one label value, so clients cannot make series.
 TEST_F(InferenceCallTest, UnknownModelsShareOneErrorLabel) {
   for (const char* name : {"nope", "other", "x-1"}) {
-    FinishRecorder finished;
+    DoneRecorder finished;
     core_->Call(
         Info(name), [] { return OneImage(); }, [](const InferResponse&) {},
-        finished.Callback());
+        finished.FinishCallback());
     EXPECT_EQ(finished.Wait().code(), StatusCode::kNotFound);
   }
   EXPECT_EQ(Errors(std::string(kUnknownModelLabel), "not_found"), 3);
