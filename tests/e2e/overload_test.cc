@@ -71,6 +71,13 @@ std::string* OverloadTest::dir_ = nullptr;
 // admitted complete within it; the others get 503 at once, naming the
 // queue, instead of all eight waiting for a 504.
 TEST_F(OverloadTest, DocumentsThatCannotMakeTheDeadlineGet503AtOnce) {
+#if defined(__SANITIZE_ADDRESS__)
+  // A property of timing, not of memory: under AddressSanitizer a page's
+  // time swings by several times between documents, so the estimate an
+  // admission rests on is not one (an admitted document was shed with an
+  // early 504). The Release pass of `make test` runs it.
+  GTEST_SKIP() << "timing-dependent: run in the Release build";
+#endif
   double alone_s = 0;
   {
     // How long one document takes here, now (the machine is shared).
