@@ -108,7 +108,7 @@ TEST_F(OverloadTest, DocumentsThatCannotMakeTheDeadlineGet503AtOnce) {
       return a;
     }));
   }
-  int completed = 0, refused = 0;
+  int completed = 0, refused = 0, shed = 0;
   for (auto& f : burst) {
     const Answer a = f.get();
     if (a.result.status == 200) {
@@ -121,14 +121,19 @@ TEST_F(OverloadTest, DocumentsThatCannotMakeTheDeadlineGet503AtOnce) {
       EXPECT_EQ(a.result.Header("retry-after"), "1");
       // Refused when its pages were counted, not at its deadline.
       EXPECT_LT(a.seconds, 0.75 * deadline_s) << a.result.body;
+    } else if (a.result.status == 504 && a.seconds < 0.9 * deadline_s) {
+      // Admitted, started, then shed when the measured page time showed it
+      // would be late (README: 504 once some of it ran): early, not at
+      // its deadline.
+      ++shed;
     } else {
       ADD_FAILURE() << "status " << a.result.status << " after " << a.seconds
                     << " s (deadline " << deadline_s
                     << " s): " << a.result.body.substr(0, 300);
     }
   }
-  EXPECT_GE(completed, 1);
-  EXPECT_GE(refused, 1);
+  EXPECT_GE(completed, 1) << refused << " refused, " << shed << " shed";
+  EXPECT_GE(refused, 1) << completed << " completed, " << shed << " shed";
   EXPECT_GT(Metric(port, "ocr_page_seconds"), 0);
 }
 
